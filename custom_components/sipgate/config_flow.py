@@ -1,0 +1,215 @@
+"""Config flow: connect a sipgate account with a personal access token."""
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # Home Assistant 2026.10+ types its flows with probatio, to which it aliases voluptuous.
+    import probatio as vol
+else:
+    import voluptuous as vol
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+
+from .api import (
+    PersonalAccessToken,
+    SipgateAuthenticationError,
+    SipgateClient,
+    SipgateConnectionError,
+    SipgateError,
+    UserInfo,
+)
+from .const import (
+    ACCOUNT_SCAN_INTERVAL_RANGE,
+    ANSWER_TIMEOUT_MAX,
+    ANSWER_TIMEOUT_MIN,
+    CONF_ACCOUNT_SCAN_INTERVAL,
+    CONF_ANSWER_TIMEOUT,
+    CONF_CONTACT_LOOKUP,
+    CONF_HISTORY_SCAN_INTERVAL,
+    CONF_MANAGE_WEBHOOK_URLS,
+    CONF_TOKEN_ID,
+    CONF_VERIFY_SIGNATURE,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+    HISTORY_SCAN_INTERVAL_RANGE,
+    LOGGER,
+)
+from .data import SipgateConfigEntry
+
+TOKEN_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_TOKEN_ID): TextSelector(TextSelectorConfig(autocomplete="username")),
+        vol.Required(CONF_TOKEN): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+        ),
+    }
+)
+
+
+def _minutes(bounds: tuple[int, int]) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=bounds[0], max=bounds[1], step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_ANSWER_TIMEOUT): NumberSelector(
+            NumberSelectorConfig(
+                min=ANSWER_TIMEOUT_MIN,
+                max=ANSWER_TIMEOUT_MAX,
+                step=0.5,
+                unit_of_measurement="s",
+                mode=NumberSelectorMode.SLIDER,
+            )
+        ),
+        vol.Required(CONF_VERIFY_SIGNATURE): BooleanSelector(),
+        vol.Required(CONF_MANAGE_WEBHOOK_URLS): BooleanSelector(),
+        vol.Required(CONF_CONTACT_LOOKUP): BooleanSelector(),
+        vol.Required(CONF_ACCOUNT_SCAN_INTERVAL): _minutes(ACCOUNT_SCAN_INTERVAL_RANGE),
+        vol.Required(CONF_HISTORY_SCAN_INTERVAL): _minutes(HISTORY_SCAN_INTERVAL_RANGE),
+    }
+)
+
+
+def _clean_token_input(user_input: Mapping[str, Any]) -> dict[str, str]:
+    """Tokens are often pasted with a stray space or line break around them."""
+    return {
+        CONF_TOKEN_ID: str(user_input[CONF_TOKEN_ID]).strip(),
+        CONF_TOKEN: str(user_input[CONF_TOKEN]).strip(),
+    }
+
+
+class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a sipgate account, re-authenticate it, or give it a new token."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with no account checked yet."""
+        self._title: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: SipgateConfigEntry) -> SipgateOptionsFlow:
+        """Options of an existing account."""
+        return SipgateOptionsFlow()
+
+    async def _async_check_token(
+        self, credentials: Mapping[str, str]
+    ) -> tuple[UserInfo | None, dict[str, str]]:
+        """Ask sipgate who the token belongs to; return it or the form errors."""
+        client = SipgateClient(
+            async_get_clientsession(self.hass),
+            PersonalAccessToken(credentials[CONF_TOKEN_ID], credentials[CONF_TOKEN]),
+        )
+        try:
+            userinfo = await client.get_userinfo()
+        except SipgateAuthenticationError:
+            return None, {"base": "invalid_auth"}
+        except SipgateConnectionError:
+            return None, {"base": "cannot_connect"}
+        except SipgateError:
+            LOGGER.exception("Unexpected answer from sipgate while checking the token")
+            return None, {"base": "unknown"}
+        self._title = await self._async_account_title(client, userinfo)
+        return userinfo, {}
+
+    @staticmethod
+    async def _async_account_title(client: SipgateClient, userinfo: UserInfo) -> str:
+        """Name the entry after the company when the token may read the account."""
+        try:
+            account = await client.get_account()
+        except SipgateError:  # e.g. no account:read scope: the id will do
+            account = None
+        if account is not None and account.company:
+            return f"sipgate {account.company}"
+        return f"sipgate {userinfo.master_sip_id}"
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the personal access token."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = _clean_token_input(user_input)
+            userinfo, errors = await self._async_check_token(credentials)
+            if userinfo is not None:
+                await self.async_set_unique_id(userinfo.master_sip_id)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(
+                    title=self._title or f"sipgate {userinfo.master_sip_id}",
+                    data=credentials,
+                    options=dict(DEFAULT_OPTIONS),
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(TOKEN_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Sipgate refused the token: ask for a new one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Take a new token for the same account."""
+        entry = self._get_reauth_entry()
+        return await self._async_step_replace_token("reauth_confirm", entry, user_input)
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Replace the token of a working account."""
+        entry = self._get_reconfigure_entry()
+        return await self._async_step_replace_token("reconfigure", entry, user_input)
+
+    async def _async_step_replace_token(
+        self, step_id: str, entry: SipgateConfigEntry, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            credentials = _clean_token_input(user_input)
+            userinfo, errors = await self._async_check_token(credentials)
+            if userinfo is not None:
+                await self.async_set_unique_id(userinfo.master_sip_id)
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data_updates=credentials)
+        suggested = user_input or {CONF_TOKEN_ID: entry.data[CONF_TOKEN_ID]}
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(TOKEN_SCHEMA, suggested),
+            errors=errors,
+            description_placeholders={"account": entry.title},
+        )
+
+
+class SipgateOptionsFlow(OptionsFlowWithReload):
+    """Change how the account behaves; the entry reloads when options change."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show and store the options."""
+        if user_input is not None:
+            options = {**DEFAULT_OPTIONS, **user_input}
+            for key in (CONF_ACCOUNT_SCAN_INTERVAL, CONF_HISTORY_SCAN_INTERVAL):
+                options[key] = int(options[key])
+            options[CONF_ANSWER_TIMEOUT] = float(options[CONF_ANSWER_TIMEOUT])
+            return self.async_create_entry(data=options)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
+            ),
+        )

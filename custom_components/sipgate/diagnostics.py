@@ -1,0 +1,54 @@
+"""Diagnostics: what support needs to see, with secrets and personal data redacted."""
+
+from dataclasses import asdict
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_TOKEN_ID
+from .data import SipgateConfigEntry
+
+# Tokens, ids that identify the account, URLs, phone numbers and names.
+TO_REDACT = {
+    CONF_TOKEN,
+    CONF_TOKEN_ID,
+    "title",
+    "unique_id",
+    "master_sip_id",
+    "company",
+    "logo_url",
+    "webhook_id",
+    "cloudhook_url",
+    "url",
+    "incoming_url",
+    "outgoing_url",
+    "number",
+    "numbers",
+    "phone_number",
+    "from_number",
+    "to_number",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: SipgateConfigEntry
+) -> dict[str, Any]:
+    """Return diagnostics of one sipgate account."""
+    data = entry.runtime_data
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "unique_id": entry.unique_id,
+                "version": f"{entry.version}.{entry.minor_version}",
+                "data": dict(entry.data),
+                "options": dict(entry.options),
+            },
+            "userinfo": asdict(data.userinfo),
+            "account": asdict(data.account) if data.account else None,
+            "missing_scopes": sorted(data.missing_scopes),
+        },
+        TO_REDACT,
+    )

@@ -1,0 +1,119 @@
+"""Setting up and unloading a sipgate account."""
+
+from http import HTTPStatus
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+
+from custom_components.sipgate.const import DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+
+from .conftest import api_url, load_json
+
+
+async def test_setup_and_unload(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, sipgate_api: AiohttpClientMocker
+) -> None:
+    """A working token loads the entry; unloading and removing leave nothing behind."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.userinfo.master_sip_id == mock_config_entry.unique_id
+    assert mock_config_entry.runtime_data.account is not None
+    assert mock_config_entry.runtime_data.missing_scopes == set()
+    assert [str(url) for _, url, _, _ in sipgate_api.mock_calls] == [
+        api_url("authorization/userinfo"),
+        api_url("account"),
+    ]
+
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.NOT_LOADED
+    assert DOMAIN not in hass.data
+
+    await hass.config_entries.async_remove(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_invalid_token_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """401 on userinfo: the entry fails to set up and a re-authentication flow starts."""
+    aioclient_mock.get(api_url("authorization/userinfo"), status=HTTPStatus.UNAUTHORIZED)
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert len(flows) == 1
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+    assert flows[0]["context"]["entry_id"] == mock_config_entry.entry_id
+
+
+async def test_token_revoked_between_requests_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """401 on the account request is an authentication failure too."""
+    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    aioclient_mock.get(api_url("account"), status=HTTPStatus.UNAUTHORIZED)
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert hass.config_entries.flow.async_progress()[0]["context"]["source"] == SOURCE_REAUTH
+
+
+@pytest.mark.parametrize(
+    ("path", "answer"),
+    [
+        ("authorization/userinfo", {"exc": TimeoutError()}),
+        ("authorization/userinfo", {"status": HTTPStatus.INTERNAL_SERVER_ERROR}),
+        ("authorization/userinfo", {"status": HTTPStatus.TOO_MANY_REQUESTS}),
+        ("account", {"exc": TimeoutError()}),
+    ],
+)
+async def test_connection_problems_retry_later(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    path: str,
+    answer: dict[str, object],
+) -> None:
+    """Timeouts and server errors make Home Assistant retry the setup later."""
+    for endpoint, fixture in (("authorization/userinfo", "userinfo.json"), ("account", "account.json")):
+        if endpoint == path:
+            aioclient_mock.get(api_url(endpoint), **answer)  # type: ignore[arg-type]
+        else:
+            aioclient_mock.get(api_url(endpoint), json=load_json(fixture))
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert hass.config_entries.flow.async_progress() == []
+
+
+async def test_missing_account_scope_degrades(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A token without account:read still loads; the missing scope is remembered."""
+    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    aioclient_mock.get(api_url("account"), status=HTTPStatus.FORBIDDEN)
+    mock_config_entry.add_to_hass(hass)
+
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.account is None
+    assert mock_config_entry.runtime_data.missing_scopes == {"account:read"}
