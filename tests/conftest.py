@@ -1,20 +1,27 @@
 """Fixtures shared by the whole suite."""
 
+import base64
 from collections.abc import AsyncGenerator, Generator
+from dataclasses import dataclass
 import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
+from aiohttp.test_utils import TestClient
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sipgate.api import API_BASE_URL
-from custom_components.sipgate.const import CONF_TOKEN_ID, DEFAULT_OPTIONS, DOMAIN
+from custom_components.sipgate.const import CONF_TOKEN_ID, CONF_WEBHOOK_ID, DEFAULT_OPTIONS, DOMAIN
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
 
 from .pinned_snapshots import PinnedSnapshotExtension
 
@@ -23,6 +30,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TOKEN_ID = "token-FQ1V12"
 TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 ACCOUNT_ID = "1234567"
+WEBHOOK_ID = "0f3c4a9d6b1e4b2a8c7d5e6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
 
 
 def load_json(name: str) -> Any:
@@ -53,7 +61,7 @@ def mock_config_entry() -> MockConfigEntry:
         domain=DOMAIN,
         title="sipgate Muster Elektro GmbH",
         unique_id=ACCOUNT_ID,
-        data={CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN},
+        data={CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN, CONF_WEBHOOK_ID: WEBHOOK_ID},
         options=dict(DEFAULT_OPTIONS),
     )
 
@@ -82,3 +90,98 @@ async def init_integration(
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     yield mock_config_entry
+
+
+FORM = "application/x-www-form-urlencoded; charset=UTF-8"
+EXTERNAL_URL = "https://ha.example.com"
+WEBHOOK_URL = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+SETTINGS = {"incomingUrl": "https://old.example/in", "outgoingUrl": "", "log": False, "whitelist": None}
+
+
+@dataclass
+class TestSigner:
+    """Signs webhook bodies with a key the integration is made to trust in tests."""
+
+    private_key: rsa.RSAPrivateKey
+
+    def sign(self, body: bytes) -> str:
+        """The X-Sipgate-Signature value for ``body``."""
+        signature = self.private_key.sign(body, padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(signature).decode("ascii")
+
+
+@pytest.fixture(scope="session")
+def _rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def signer(_rsa_key: rsa.RSAPrivateKey) -> Generator[TestSigner]:
+    """Make the integration verify signatures against a test key instead of sipgate's."""
+    pem = (
+        _rsa_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    with patch("custom_components.sipgate.SIPGATE_PUBLIC_KEY_PEM", pem):
+        yield TestSigner(_rsa_key)
+
+
+@pytest.fixture
+async def external_url(hass: HomeAssistant) -> str:
+    """Home Assistant with a public https URL (as sipgate needs)."""
+    await async_process_ha_core_config(hass, {"external_url": EXTERNAL_URL})
+    return EXTERNAL_URL
+
+
+@pytest.fixture
+def sipgate_settings(sipgate_api: AiohttpClientMocker) -> AiohttpClientMocker:
+    """Sipgate's webhook settings, readable and writable."""
+    sipgate_api.get(api_url("settings/sipgateio"), json=SETTINGS)
+    sipgate_api.put(api_url("settings/sipgateio"), status=204)
+    return sipgate_api
+
+
+@pytest.fixture
+async def webhook_integration(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    external_url: str,
+    sipgate_settings: AiohttpClientMocker,
+    signer: TestSigner,
+) -> MockConfigEntry:
+    """The integration with a public URL, signatures checked against the test key."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+class WebhookCaller:
+    """Posts signed pushes to the integration's webhook, as sipgate does."""
+
+    def __init__(self, client: TestClient, signer: TestSigner) -> None:
+        """Post through ``client``, signing with ``signer``."""
+        self._client = client
+        self._signer = signer
+
+    async def post(
+        self, body: str | bytes, *, sign: bool = True, signature: str | None = None, content_type: str = FORM
+    ) -> tuple[int, str, str]:
+        """Post ``body``; return status, content type and text of the reply."""
+        raw = body.encode() if isinstance(body, str) else body
+        headers = {"Content-Type": content_type}
+        if signature is not None:
+            headers["X-Sipgate-Signature"] = signature
+        elif sign:
+            headers["X-Sipgate-Signature"] = self._signer.sign(raw)
+        response = await self._client.post(f"/api/webhook/{WEBHOOK_ID}", data=raw, headers=headers)
+        return response.status, response.content_type, await response.text()
+
+
+@pytest.fixture
+async def push(
+    hass_client_no_auth: ClientSessionGenerator, signer: TestSigner, webhook_integration: MockConfigEntry
+) -> WebhookCaller:
+    """Send pushes to the set-up integration."""
+    return WebhookCaller(await hass_client_no_auth(), signer)

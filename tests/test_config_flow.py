@@ -1,6 +1,6 @@
 """The config flow: adding an account, re-authenticating, reconfiguring, options."""
 
-from unittest.mock import AsyncMock
+from unittest.mock import ANY, AsyncMock
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -14,6 +14,7 @@ from custom_components.sipgate.const import (
     CONF_MANAGE_WEBHOOK_URLS,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
+    CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -22,7 +23,7 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from .conftest import ACCOUNT_ID, TOKEN, TOKEN_ID, api_url, load_json
+from .conftest import ACCOUNT_ID, TOKEN, TOKEN_ID, WEBHOOK_ID, api_url, load_json
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
@@ -45,7 +46,8 @@ async def test_user_flow_creates_the_account(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "sipgate Muster Elektro GmbH"
-    assert result["data"] == {CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN}
+    assert result["data"] == {CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN, CONF_WEBHOOK_ID: ANY}
+    assert len(result["data"][CONF_WEBHOOK_ID]) == 64
     assert result["options"] == DEFAULT_OPTIONS
     assert result["result"].unique_id == ACCOUNT_ID
     assert len(mock_setup_entry.mock_calls) == 1
@@ -154,7 +156,11 @@ async def test_reauth_with_a_new_token(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert mock_config_entry.data == {CONF_TOKEN_ID: NEW_TOKEN_ID, CONF_TOKEN: NEW_TOKEN}
+    assert mock_config_entry.data == {
+        CONF_TOKEN_ID: NEW_TOKEN_ID,
+        CONF_TOKEN: NEW_TOKEN,
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+    }
 
 
 async def test_reauth_error_then_success(
@@ -220,7 +226,11 @@ async def test_reconfigure_with_a_new_token(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert mock_config_entry.data == {CONF_TOKEN_ID: NEW_TOKEN_ID, CONF_TOKEN: NEW_TOKEN}
+    assert mock_config_entry.data == {
+        CONF_TOKEN_ID: NEW_TOKEN_ID,
+        CONF_TOKEN: NEW_TOKEN,
+        CONF_WEBHOOK_ID: WEBHOOK_ID,
+    }
     assert mock_config_entry.unique_id == ACCOUNT_ID
 
 

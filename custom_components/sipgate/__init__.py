@@ -1,5 +1,6 @@
 """The sipgate integration: a sipgate.io telephony account in Home Assistant."""
 
+from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.const import CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
@@ -7,6 +8,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .answering import CallAnswering
 from .api import (
     PersonalAccessToken,
     SipgateAuthenticationError,
@@ -14,26 +16,52 @@ from .api import (
     SipgateError,
     SipgateForbiddenError,
 )
-from .const import CONF_TOKEN_ID, DOMAIN, LOGGER
+from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
+from .call_state import CallTracker
+from .cloudhook import async_delete_cloudhook
+from .const import (
+    CONF_ANSWER_TIMEOUT,
+    CONF_TOKEN_ID,
+    CONF_VERIFY_SIGNATURE,
+    CONF_WEBHOOK_ID,
+    DEFAULT_OPTIONS,
+    DEFAULT_REGION,
+    DOMAIN,
+    LOGGER,
+)
+from .contact_names import ContactNames
 from .data import SipgateConfigEntry, SipgateData
+from .services import async_setup_services
+from .webhook import SipgateWebhook
+from .webhook_url import WebhookPublisher, async_restore_webhook_urls
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the parts that do not belong to one account."""
+    """Register the actions; they serve every account."""
+    async_setup_services(hass)
     return True
+
+
+def _client(hass: HomeAssistant, entry: SipgateConfigEntry) -> SipgateClient:
+    return SipgateClient(
+        async_get_clientsession(hass),
+        PersonalAccessToken(entry.data[CONF_TOKEN_ID], entry.data[CONF_TOKEN]),
+        region=hass.config.country or DEFAULT_REGION,
+    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:
     """Connect to one sipgate account."""
-    client = SipgateClient(
-        async_get_clientsession(hass),
-        PersonalAccessToken(entry.data[CONF_TOKEN_ID], entry.data[CONF_TOKEN]),
-    )
+    if CONF_WEBHOOK_ID not in entry.data:
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_WEBHOOK_ID: generate_webhook_id()}
+        )
+    client = _client(hass, entry)
     try:
-        userinfo = await client.get_userinfo()
+        userinfo = await client.account.get_userinfo()
     except SipgateAuthenticationError as err:
         raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
     except SipgateError as err:
@@ -45,7 +73,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
 
     missing_scopes: set[str] = set()
     try:
-        account = await client.get_account()
+        account = await client.account.get_account()
     except SipgateForbiddenError as err:
         # A token without account:read still works; only what needs it degrades.
         LOGGER.info("The sipgate token has no %s scope; account details are not shown", err.scope)
@@ -60,13 +88,44 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
             translation_placeholders={"error": str(err)},
         ) from err
 
+    options = {**DEFAULT_OPTIONS, **entry.options}
+    answering = CallAnswering(hass, float(options[CONF_ANSWER_TIMEOUT]))
+    entry.async_on_unload(answering.async_start())
+    tracker = CallTracker()
+    contact_names = ContactNames(client.region)
+    handler = SipgateWebhook(
+        hass,
+        entry.entry_id,
+        answering=answering,
+        tracker=tracker,
+        contact_names=contact_names,
+        verifier=SignatureVerifier(SIPGATE_PUBLIC_KEY_PEM) if options[CONF_VERIFY_SIGNATURE] else None,
+    )
+    publisher = WebhookPublisher(hass, entry, client, handler)
+    handler.on_signature_failures = publisher.async_signature_failures
     entry.runtime_data = SipgateData(
-        client=client, userinfo=userinfo, account=account, missing_scopes=missing_scopes
+        client=client,
+        userinfo=userinfo,
+        account=account,
+        contact_names=contact_names,
+        answering=answering,
+        tracker=tracker,
+        webhook=handler,
+        publisher=publisher,
+        missing_scopes=missing_scopes,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    publisher.async_setup()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:
     """Disconnect from one sipgate account."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
+    """Give the account its previous webhook URLs back and delete the cloudhook."""
+    await async_restore_webhook_urls(hass, entry, _client(hass, entry))
+    if CONF_WEBHOOK_ID in entry.data:
+        await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))

@@ -1,14 +1,9 @@
 """Config flow: connect a sipgate account with a personal access token."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    # Home Assistant 2026.10+ types its flows with probatio, to which it aliases voluptuous.
-    import probatio as vol
-else:
-    import voluptuous as vol
-
+from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import callback
@@ -31,6 +26,7 @@ from .api import (
     SipgateError,
     UserInfo,
 )
+from .compat import vol
 from .const import (
     ACCOUNT_SCAN_INTERVAL_RANGE,
     ANSWER_TIMEOUT_MAX,
@@ -42,6 +38,7 @@ from .const import (
     CONF_MANAGE_WEBHOOK_URLS,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
+    CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
     DOMAIN,
     HISTORY_SCAN_INTERVAL_RANGE,
@@ -120,7 +117,7 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
             PersonalAccessToken(credentials[CONF_TOKEN_ID], credentials[CONF_TOKEN]),
         )
         try:
-            userinfo = await client.get_userinfo()
+            userinfo = await client.account.get_userinfo()
         except SipgateAuthenticationError:
             return None, {"base": "invalid_auth"}
         except SipgateConnectionError:
@@ -135,7 +132,7 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_account_title(client: SipgateClient, userinfo: UserInfo) -> str:
         """Name the entry after the company when the token may read the account."""
         try:
-            account = await client.get_account()
+            account = await client.account.get_account()
         except SipgateError:  # e.g. no account:read scope: the id will do
             account = None
         if account is not None and account.company:
@@ -153,7 +150,7 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_configured()
                 return self.async_create_entry(
                     title=self._title or f"sipgate {userinfo.master_sip_id}",
-                    data=credentials,
+                    data={**credentials, CONF_WEBHOOK_ID: generate_webhook_id()},
                     options=dict(DEFAULT_OPTIONS),
                 )
         return self.async_show_form(

@@ -6,6 +6,9 @@ from typing import Final
 DOMAIN: Final = "sipgate"
 LOGGER = logging.getLogger(__package__)
 
+# National phone numbers are read in the instance's country; sipgate is a German provider.
+DEFAULT_REGION: Final = "DE"
+
 CONF_TOKEN_ID: Final = "token_id"  # noqa: S105 - a config key, not a secret
 
 # Option keys (spec §4): automations, tests and the README name them.
@@ -30,3 +33,25 @@ DEFAULT_OPTIONS: Final[dict[str, float | int | bool]] = {
     CONF_ACCOUNT_SCAN_INTERVAL: 60,
     CONF_HISTORY_SCAN_INTERVAL: 5,
 }
+
+CONF_WEBHOOK_ID: Final = "webhook_id"
+CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
+# The account's webhook URLs before this integration set its own (restored on removal).
+CONF_PREVIOUS_WEBHOOK_URLS: Final = "previous_webhook_urls"
+
+# Bus events (spec §6.3).
+EVENT_NEW_CALL: Final = "sipgate_new_call"
+EVENT_ANSWER: Final = "sipgate_answer"
+EVENT_HANGUP: Final = "sipgate_hangup"
+EVENT_DTMF: Final = "sipgate_dtmf"
+EVENT_FAX_STATUS: Final = "sipgate_fax_status"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_CALL_ID: Final = "call_id"
+
+# The largest webhook body accepted; real ones are a few hundred bytes.
+MAX_WEBHOOK_BODY: Final = 16 * 1024
+# The same (event, call, digits) delivered again within this window is ignored.
+DUPLICATE_WINDOW: Final = 10.0
+# After this many bad signatures in a row a repair issue is raised.
+SIGNATURE_FAILURES_FOR_ISSUE: Final = 5

@@ -1,10 +1,18 @@
 """What a loaded sipgate config entry keeps at run time."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
 from .api import Account, SipgateClient, UserInfo
+
+if TYPE_CHECKING:
+    from .answering import CallAnswering
+    from .call_state import CallTracker
+    from .contact_names import ContactNames
+    from .webhook import SipgateWebhook
+    from .webhook_url import WebhookPublisher
 
 
 @dataclass(slots=True)
@@ -14,6 +22,11 @@ class SipgateData:
     client: SipgateClient
     userinfo: UserInfo
     account: Account | None
+    contact_names: ContactNames
+    answering: CallAnswering
+    tracker: CallTracker
+    webhook: SipgateWebhook
+    publisher: WebhookPublisher
     missing_scopes: set[str] = field(default_factory=set)
 
 

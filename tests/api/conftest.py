@@ -6,9 +6,11 @@ the client really produces.
 """
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
+import json
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
@@ -48,15 +50,20 @@ class FakeSipgate:
 
     base_url: str = ""
     answers: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    handlers: dict[tuple[str, str], Callable[[web.Request], Awaitable[web.StreamResponse]]] = field(
+        default_factory=dict
+    )
     requests: list[RecordedRequest] = field(default_factory=list)
+    raw_paths: list[str] = field(default_factory=list)
 
     def answer(self, method: str, path: str, answer: Answer | None = None, **kwargs: Any) -> None:
-        """Answer ``method path`` (path below /v2) with ``answer``."""
-        self.answers[(method.upper(), "/" + path.lstrip("/"))] = answer or Answer(**kwargs)
+        """Answer ``method path`` (path below /v2, percent-decoded) with ``answer``."""
+        self.answers[(method.upper(), unquote("/" + path.lstrip("/")))] = answer or Answer(**kwargs)
 
     async def handle(self, request: web.Request) -> web.Response:
         """Record the request and give the queued answer (404 if none)."""
         path = request.path.removeprefix("/v2")
+        self.raw_paths.append(request.raw_path)
         self.requests.append(
             RecordedRequest(
                 method=request.method,
@@ -66,6 +73,8 @@ class FakeSipgate:
                 body=await request.read(),
             )
         )
+        if handler := self.handlers.get((request.method, path)):
+            return await handler(request)
         answer = self.answers.get((request.method, path), Answer(status=404))
         if answer.delay:
             await asyncio.sleep(answer.delay)
@@ -98,3 +107,8 @@ async def session() -> AsyncGenerator[ClientSession]:
 def client(session: ClientSession, fake_sipgate: FakeSipgate) -> SipgateClient:
     """A client pointed at the stand-in, with the docs' example token."""
     return SipgateClient(session, PersonalAccessToken(TOKEN_ID, TOKEN), base_url=fake_sipgate.base_url)
+
+
+def sent(fake: FakeSipgate) -> list[tuple[str, str, list[tuple[str, str]], Any]]:
+    """What the stand-in received: method, path below /v2, query pairs and decoded JSON body."""
+    return [(r.method, r.path, r.query, json.loads(r.body) if r.body else None) for r in fake.requests]

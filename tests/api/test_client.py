@@ -8,6 +8,7 @@ from aiohttp import ClientSession
 import pytest
 
 from custom_components.sipgate.api import (
+    API_BASE_URL,
     Account,
     BearerToken,
     PersonalAccessToken,
@@ -25,7 +26,6 @@ from custom_components.sipgate.api import (
     SipgateTimeoutError,
     UserInfo,
 )
-from custom_components.sipgate.api.client import API_BASE_URL
 
 from ..conftest import load_json
 from .conftest import FakeSipgate
@@ -37,7 +37,7 @@ async def test_personal_access_token_is_http_basic(client: SipgateClient, fake_s
     """The docs' example token gives exactly the docs' Basic header."""
     fake_sipgate.answer("GET", "authorization/userinfo", json=load_json("userinfo.json"))
 
-    await client.get_userinfo()
+    await client.account.get_userinfo()
 
     request = fake_sipgate.requests[0]
     assert request.headers["Authorization"] == VECTORS_AUTH_HEADER
@@ -64,8 +64,8 @@ async def test_bearer_token_is_fetched_for_every_request(
     client = SipgateClient(session, BearerToken(access_token), base_url=fake_sipgate.base_url)
     fake_sipgate.answer("GET", "authorization/userinfo", json=load_json("userinfo.json"))
 
-    await client.get_userinfo()
-    await client.get_userinfo()
+    await client.account.get_userinfo()
+    await client.account.get_userinfo()
 
     assert [r.headers["Authorization"] for r in fake_sipgate.requests] == ["Bearer first", "Bearer second"]
 
@@ -82,10 +82,10 @@ async def test_userinfo_and_account_parse(client: SipgateClient, fake_sipgate: F
     fake_sipgate.answer("GET", "authorization/userinfo", json={**load_json("userinfo.json"), "new": 1})
     fake_sipgate.answer("GET", "account", json=load_json("account.json"))
 
-    assert await client.get_userinfo() == UserInfo(
+    assert await client.account.get_userinfo() == UserInfo(
         sub="w0", master_sip_id="1234567", domain="sipgate.de", locale="de_DE"
     )
-    assert await client.get_account() == Account(
+    assert await client.account.get_account() == Account(
         company="Muster Elektro GmbH",
         main_product_type="TEAM",
         logo_url="https://static.sipgate.com/logos/1234567.png",
@@ -101,7 +101,7 @@ async def test_userinfo_and_account_parse(client: SipgateClient, fake_sipgate: F
 async def test_account_with_sparse_fields(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
     """Every account field is optional in sipgate's spec."""
     fake_sipgate.answer("GET", "account", json={"verified": "false", "company": ""})
-    assert await client.get_account() == Account(verified=False)
+    assert await client.account.get_account() == Account(verified=False)
 
 
 async def test_userinfo_without_account_id_is_invalid(
@@ -110,7 +110,7 @@ async def test_userinfo_without_account_id_is_invalid(
     """Without masterSipId the account cannot be told apart: refuse the answer."""
     fake_sipgate.answer("GET", "authorization/userinfo", json={"sub": "w0"})
     with pytest.raises(SipgateInvalidResponseError, match="masterSipId"):
-        await client.get_userinfo()
+        await client.account.get_userinfo()
 
 
 @pytest.mark.parametrize(
@@ -145,7 +145,7 @@ async def test_status_maps_to_exception(
         fake_sipgate.answer("GET", "account", status=status, text=body)
 
     with pytest.raises(exception) as caught:
-        await client.get_account()
+        await client.account.get_account()
 
     assert type(caught.value) is exception
     assert caught.value.status == status
@@ -156,7 +156,7 @@ async def test_forbidden_names_the_scope(client: SipgateClient, fake_sipgate: Fa
     """A 403 says which scope the endpoint needs."""
     fake_sipgate.answer("GET", "account", status=403, text="Forbidden")
     with pytest.raises(SipgateForbiddenError) as caught:
-        await client.get_account()
+        await client.account.get_account()
     assert caught.value.scope == "account:read"
     assert caught.value.message == "Forbidden"
 
@@ -172,7 +172,7 @@ async def test_rate_limit_carries_retry_after(
     headers = {"Retry-After": retry_after} if retry_after is not None else {}
     fake_sipgate.answer("GET", "account", status=429, headers=headers)
     with pytest.raises(SipgateRateLimitError) as caught:
-        await client.get_account()
+        await client.account.get_account()
     assert caught.value.retry_after == expected
 
 
@@ -183,7 +183,7 @@ async def test_rate_limit_retry_after_as_http_date(client: SipgateClient, fake_s
         "GET", "account", status=429, headers={"Retry-After": format_datetime(later, usegmt=True)}
     )
     with pytest.raises(SipgateRateLimitError) as caught:
-        await client.get_account()
+        await client.account.get_account()
     assert caught.value.retry_after is not None
     assert 80 <= caught.value.retry_after <= 90
 
@@ -198,7 +198,7 @@ async def test_timeout(session: ClientSession, fake_sipgate: FakeSipgate) -> Non
     )
     fake_sipgate.answer("GET", "account", json={}, delay=1.0)
     with pytest.raises(SipgateTimeoutError) as caught:
-        await client.get_account()
+        await client.account.get_account()
     assert isinstance(caught.value, SipgateConnectionError)
 
 
@@ -209,7 +209,7 @@ async def test_connection_refused(session: ClientSession) -> None:
         session, PersonalAccessToken("token-FQ1V12", "x"), base_url="http://127.0.0.1:9/v2"
     )
     with pytest.raises(SipgateConnectionError):
-        await client.get_userinfo()
+        await client.account.get_userinfo()
 
 
 @pytest.mark.parametrize(("status", "text"), [(204, None), (200, ""), (200, "  \n")])
@@ -228,14 +228,14 @@ async def test_body_that_is_not_json(client: SipgateClient, fake_sipgate: FakeSi
     """A success with a broken body is an invalid response, not a crash."""
     fake_sipgate.answer("GET", "account", text="<html>maintenance</html>")
     with pytest.raises(SipgateInvalidResponseError):
-        await client.get_account()
+        await client.account.get_account()
 
 
 async def test_answer_that_is_not_an_object(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
     """A JSON list where an object belongs is an invalid response."""
     fake_sipgate.answer("GET", "account", json=[1, 2])
     with pytest.raises(SipgateInvalidResponseError):
-        await client.get_account()
+        await client.account.get_account()
 
 
 async def test_text_answers(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:

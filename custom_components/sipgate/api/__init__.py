@@ -1,11 +1,14 @@
 """An asynchronous client for the sipgate REST API v2, free of Home Assistant.
 
 Only relative imports are used inside this package, so it can be lifted into a
-package of its own unchanged.
+package of its own unchanged. Start with :class:`SipgateClient`.
 """
 
+from .account import Account, Balance, User, UserInfo
 from .auth import AuthProvider, BearerToken, PersonalAccessToken
-from .client import API_BASE_URL, SipgateClient
+from .calls import ActiveCall, CallParticipant
+from .client import SipgateClient
+from .devices import Device
 from .exceptions import (
     SipgateApiError,
     SipgateAuthenticationError,
@@ -21,14 +24,39 @@ from .exceptions import (
     SipgateTimeoutError,
     SipgateValidationError,
 )
-from .models import Account, UserInfo
+from .fax import Faxline, FaxStatus
+from .history import HistoryChange, HistoryDirection, HistoryEntry, HistoryFilter, HistoryType
+from .numbers import PhoneNumber
+from .pagination import Page
+from .phonelines import BlockAnonymous, BlockAnonymousTarget, Forwarding, Phoneline
+from .sms import SmsCallerId, SmsExtension
+from .transport import API_BASE_URL
+from .voicemails import Voicemail
+from .webhook_settings import WebhookLogEntry, WebhookSettings
 
 __all__ = [
     "API_BASE_URL",
     "Account",
+    "ActiveCall",
     "AuthProvider",
+    "Balance",
     "BearerToken",
+    "BlockAnonymous",
+    "BlockAnonymousTarget",
+    "CallParticipant",
+    "Device",
+    "FaxStatus",
+    "Faxline",
+    "Forwarding",
+    "HistoryChange",
+    "HistoryDirection",
+    "HistoryEntry",
+    "HistoryFilter",
+    "HistoryType",
+    "Page",
     "PersonalAccessToken",
+    "PhoneNumber",
+    "Phoneline",
     "SipgateApiError",
     "SipgateAuthenticationError",
     "SipgateBadRequestError",
@@ -43,5 +71,11 @@ __all__ = [
     "SipgateServerError",
     "SipgateTimeoutError",
     "SipgateValidationError",
+    "SmsCallerId",
+    "SmsExtension",
+    "User",
     "UserInfo",
+    "Voicemail",
+    "WebhookLogEntry",
+    "WebhookSettings",
 ]

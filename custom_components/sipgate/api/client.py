@@ -1,115 +1,32 @@
-"""The asynchronous sipgate REST API v2 client (transport and account basics)."""
-
-import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http import HTTPStatus
-import json
-from typing import Any, Final
+"""The sipgate client: one transport, one attribute per area of the API."""
 
 import aiohttp
 
+from .account import AccountApi
 from .auth import AuthProvider
-from .exceptions import (
-    SipgateApiError,
-    SipgateAuthenticationError,
-    SipgateBadRequestError,
-    SipgateConnectionError,
-    SipgateForbiddenError,
-    SipgateInsufficientFundsError,
-    SipgateInvalidResponseError,
-    SipgateNotFoundError,
-    SipgateRateLimitError,
-    SipgateServerError,
-    SipgateTimeoutError,
-)
-from .models import Account, UserInfo
-from .query import QueryValue, build_query
-
-API_BASE_URL: Final = "https://api.sipgate.com/v2"
-DEFAULT_REQUEST_TIMEOUT: Final = 15.0
-USER_AGENT: Final = "sipgate-home-assistant"
+from .calls import CallsApi
+from .contacts import ContactsApi
+from .devices import DevicesApi
+from .fax import FaxApi
+from .history import HistoryApi
+from .numbers import NumbersApi
+from .phonelines import PhonelinesApi
+from .sms import SmsApi
+from .transport import API_BASE_URL, DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT, Transport
+from .voicemails import VoicemailsApi
+from .webhook_settings import WebhookSettingsApi
 
 
-@dataclass(frozen=True, slots=True)
-class RawResponse:
-    """What sipgate answered: status, content type, the undecoded body and ``Retry-After``."""
+class SipgateClient(Transport):
+    """An asynchronous client for the sipgate REST API v2.
 
-    status: int
-    content_type: str
-    body: bytes
-    retry_after: float | None = None
+    >>> client = SipgateClient(session, PersonalAccessToken("token-AB12CD", "…"))
+    >>> await client.sms.send(sms_id="s0", recipient="+4915799912345", message="Hi")
 
-
-def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Read ``Retry-After`` as seconds; it may be a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except TypeError, ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
-
-
-def _error_message(body: bytes) -> str | None:
-    """Pull a human-readable message out of an error body, whatever its shape."""
-    text = body.decode("utf-8", "replace").strip()
-    if not text:
-        return None
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text[:500]
-    if isinstance(data, dict):
-        for key in ("message", "detail", "error_description", "error"):
-            if isinstance(data.get(key), str) and data[key]:
-                return str(data[key])
-        errors = data.get("errors")
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            first = errors[0]
-            return str(first.get("detail") or first.get("title") or text[:500])
-    return text[:500]
-
-
-def raise_for_status(response: RawResponse, *, scope: str | None = None) -> None:
-    """Raise the exception that matches an HTTP error status; do nothing on success."""
-    status = response.status
-    if status < HTTPStatus.BAD_REQUEST:
-        return
-    message = _error_message(response.body)
-    match status:
-        case HTTPStatus.BAD_REQUEST:
-            raise SipgateBadRequestError(status, message)
-        case HTTPStatus.UNAUTHORIZED:
-            raise SipgateAuthenticationError(status, message)
-        case HTTPStatus.PAYMENT_REQUIRED:
-            raise SipgateInsufficientFundsError(status, message)
-        case HTTPStatus.FORBIDDEN:
-            raise SipgateForbiddenError(status, message, scope=scope)
-        case HTTPStatus.NOT_FOUND:
-            raise SipgateNotFoundError(status, message)
-        case HTTPStatus.TOO_MANY_REQUESTS:
-            raise SipgateRateLimitError(status, message, retry_after=response.retry_after)
-    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
-        raise SipgateServerError(status, message)
-    raise SipgateApiError(status, message)
-
-
-class SipgateClient:
-    """Talks to the sipgate REST API v2 over an injected ``aiohttp`` session.
-
-    The session is owned by the caller (Home Assistant shares one); the client
-    never closes it. ``auth`` decides the ``Authorization`` header.
+    Areas: ``account``, ``calls`` (click-to-dial and live calls), ``contacts``,
+    ``devices``, ``fax``, ``history``, ``numbers``, ``phonelines``, ``sms``,
+    ``voicemails``, ``webhook_settings``. National numbers are read in
+    ``region`` (ISO country code).
     """
 
     def __init__(
@@ -117,109 +34,20 @@ class SipgateClient:
         session: aiohttp.ClientSession,
         auth: AuthProvider,
         *,
+        region: str = DEFAULT_REGION,
         base_url: str = API_BASE_URL,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
-        """Create a client; nothing is sent until a method is awaited."""
-        self._session = session
-        self._auth = auth
-        self._base_url = base_url.rstrip("/")
-        self.request_timeout = request_timeout
-
-    def url(self, path: str) -> str:
-        """Return the absolute URL of an API path (``/v2`` is kept: no URL joining)."""
-        return f"{self._base_url}/{path.lstrip('/')}"
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, QueryValue] | None = None,
-        json_body: Any = None,
-        accept: str = "application/json",
-    ) -> RawResponse:
-        headers = {
-            "Authorization": await self._auth.authorization_header(),
-            "Accept": accept,
-            "User-Agent": USER_AGENT,
-        }
-        data: bytes | None = None
-        if json_body is not None:
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(json_body, separators=(",", ":")).encode()
-        try:
-            async with asyncio.timeout(self.request_timeout):
-                async with self._session.request(
-                    method,
-                    self.url(path),
-                    params=build_query(params) if params else None,
-                    data=data,
-                    headers=headers,
-                ) as response:
-                    body = await response.read()
-                    return RawResponse(
-                        status=response.status,
-                        content_type=response.content_type,
-                        body=body,
-                        retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
-                    )
-        except TimeoutError as err:
-            raise SipgateTimeoutError(
-                f"sipgate did not answer {method} {path} within {self.request_timeout} s"
-            ) from err
-        except aiohttp.ClientError as err:
-            raise SipgateConnectionError(f"Cannot reach sipgate for {method} {path}: {err}") from err
-
-    async def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, QueryValue] | None = None,
-        json_body: Any = None,
-        scope: str | None = None,
-    ) -> Any:
-        """Send a request and return the decoded JSON, or ``None`` for an empty body.
-
-        ``scope`` is the token scope the endpoint needs; it is reported in
-        :class:`SipgateForbiddenError` when sipgate answers 403.
-        """
-        response = await self._send(method, path, params=params, json_body=json_body)
-        raise_for_status(response, scope=scope)
-        if not response.body.strip():
-            return None
-        try:
-            return json.loads(response.body)
-        except ValueError as err:
-            raise SipgateInvalidResponseError(
-                f"sipgate answered {method} {path} with a body that is not JSON"
-            ) from err
-
-    async def request_text(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, QueryValue] | None = None,
-        scope: str | None = None,
-        accept: str = "text/csv",
-    ) -> str:
-        """Send a request whose answer is text (CSV exports) and return it decoded."""
-        response = await self._send(method, path, params=params, accept=accept)
-        raise_for_status(response, scope=scope)
-        return response.body.decode("utf-8")
-
-    async def get_userinfo(self) -> UserInfo:
-        """Who the token belongs to (``GET /authorization/userinfo``, needs no scope)."""
-        return UserInfo.from_dict(await self._get_object("authorization/userinfo"))
-
-    async def get_account(self) -> Account:
-        """The account's company, product and history settings (``GET /account``)."""
-        return Account.from_dict(await self._get_object("account", scope="account:read"))
-
-    async def _get_object(self, path: str, *, scope: str | None = None) -> dict[str, Any]:
-        data = await self.request("GET", path, scope=scope)
-        if not isinstance(data, dict):
-            raise SipgateInvalidResponseError(f"sipgate answered GET {path} without a JSON object")
-        return data
+        """Create the client; nothing is sent until a method is awaited."""
+        super().__init__(session, auth, region=region, base_url=base_url, request_timeout=request_timeout)
+        self.account = AccountApi(self)
+        self.calls = CallsApi(self)
+        self.contacts = ContactsApi(self)
+        self.devices = DevicesApi(self)
+        self.fax = FaxApi(self)
+        self.history = HistoryApi(self)
+        self.numbers = NumbersApi(self)
+        self.phonelines = PhonelinesApi(self)
+        self.sms = SmsApi(self)
+        self.voicemails = VoicemailsApi(self)
+        self.webhook_settings = WebhookSettingsApi(self)

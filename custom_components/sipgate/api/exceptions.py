@@ -38,6 +38,14 @@ class SipgateValidationError(SipgateError, ValueError):
         self.value = value
 
 
+class SipgatePushError(SipgateError, ValueError):
+    """A push (webhook) request could not be accepted.
+
+    Raised for a wrong content type, an oversized or undecodable body, and a
+    missing or unknown event; the message says which, for the log.
+    """
+
+
 class SipgateApiError(SipgateError):
     """sipgate answered with an HTTP error status."""
 

@@ -1,0 +1,150 @@
+"""Phone lines (``p0`` …): call forwardings and blocking anonymous callers."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Self
+
+from .exceptions import SipgateValidationError
+from .parsing import flag, optional_int, optional_str, required_str
+from .phone import normalize_number
+from .transport import Transport, path_segment
+
+MAX_FORWARDINGS = 3
+FORWARDING_TIMEOUT_RANGE = (0, 600)
+
+
+class BlockAnonymousTarget(StrEnum):
+    """What happens to a blocked anonymous call."""
+
+    REJECT = "REJECT"
+    VOICEMAIL = "VOICEMAIL"
+
+
+@dataclass(frozen=True, slots=True)
+class Phoneline:
+    """A phone line."""
+
+    id: str
+    alias: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a ``SimplePhonelineResponse``."""
+        return cls(id=required_str(data, "id", "phone line"), alias=optional_str(data, "alias"))
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarding:
+    """A call forwarding: after ``timeout`` seconds (0 = at once) ring ``destination``."""
+
+    destination: str
+    timeout: int = 0
+    active: bool = True
+    alias: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a ``ForwardingResponse``."""
+        return cls(
+            destination=required_str(data, "destination", "forwarding"),
+            timeout=optional_int(data, "timeout") or 0,
+            active=flag(data, "active"),
+            alias=optional_str(data, "alias"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BlockAnonymous:
+    """Whether anonymous calls to a line are blocked, and what happens to them."""
+
+    enabled: bool
+    target: str = BlockAnonymousTarget.REJECT
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a ``PhonelineBlockAnonymousResponse``."""
+        return cls(
+            enabled=flag(data, "enabled"), target=optional_str(data, "target") or BlockAnonymousTarget.REJECT
+        )
+
+
+class PhonelinesApi:
+    """Read phone lines and change their forwardings and anonymous-call blocking."""
+
+    def __init__(self, transport: Transport) -> None:
+        """Use ``transport`` for every request."""
+        self._transport = transport
+
+    def _path(self, user_id: str, phoneline_id: str, what: str) -> str:
+        return f"{path_segment(user_id)}/phonelines/{path_segment(phoneline_id)}/{what}"
+
+    async def get_phonelines(self, user_id: str) -> list[Phoneline]:
+        """A user's phone lines (``GET /{userId}/phonelines``)."""
+        items = await self._transport.get_items(
+            f"{path_segment(user_id)}/phonelines", scope="phonelines:read"
+        )
+        return [Phoneline.from_dict(item) for item in items]
+
+    async def get_forwardings(self, user_id: str, phoneline_id: str) -> list[Forwarding]:
+        """The line's forwardings."""
+        items = await self._transport.get_items(
+            self._path(user_id, phoneline_id, "forwardings"), scope="phonelines:forwardings:read"
+        )
+        return [Forwarding.from_dict(item) for item in items]
+
+    async def set_forwardings(
+        self, user_id: str, phoneline_id: str, forwardings: Sequence[Forwarding]
+    ) -> None:
+        """Replace the line's forwardings (at most 3, timeouts 0-600 s)."""
+        if len(forwardings) > MAX_FORWARDINGS:
+            raise SipgateValidationError(
+                f"forwardings: a line takes at most {MAX_FORWARDINGS} forwardings, not {len(forwardings)}",
+                field="forwardings",
+                value=len(forwardings),
+            )
+        body = []
+        for forwarding in forwardings:
+            low, high = FORWARDING_TIMEOUT_RANGE
+            if not low <= forwarding.timeout <= high:
+                raise SipgateValidationError(
+                    f"timeout: {forwarding.timeout} s is outside {low}-{high} s",
+                    field="timeout",
+                    value=forwarding.timeout,
+                )
+            destination = forwarding.destination
+            if destination != "voicemail":
+                destination = normalize_number(
+                    destination, field="destination", region=self._transport.region
+                )
+            body.append(
+                {"destination": destination, "timeout": forwarding.timeout, "active": forwarding.active}
+            )
+        await self._transport.request(
+            "PUT",
+            self._path(user_id, phoneline_id, "forwardings"),
+            json_body={"forwardings": body},
+            scope="phonelines:forwardings:write",
+        )
+
+    async def get_block_anonymous(self, user_id: str, phoneline_id: str) -> BlockAnonymous:
+        """Whether the line blocks anonymous calls."""
+        data = await self._transport.get_object(
+            self._path(user_id, phoneline_id, "blockanonymous"), scope="phonelines:blockanonymous:read"
+        )
+        return BlockAnonymous.from_dict(data)
+
+    async def set_block_anonymous(
+        self,
+        user_id: str,
+        phoneline_id: str,
+        enabled: bool,
+        target: BlockAnonymousTarget | str = BlockAnonymousTarget.REJECT,
+    ) -> None:
+        """Block (or allow) anonymous calls to the line."""
+        await self._transport.request(
+            "PUT",
+            self._path(user_id, phoneline_id, "blockanonymous"),
+            json_body={"enabled": enabled, "target": BlockAnonymousTarget(str(target)).value},
+            scope="phonelines:blockanonymous:write",
+        )

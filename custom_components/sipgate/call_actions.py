@@ -1,0 +1,262 @@
+"""Call-control actions (spec §7.2): one verb, the right mechanism.
+
+A call whose webhook reply is still held (ringing, or waiting after a Gather)
+is answered with XML; an established call is controlled through sipgate's
+real-time call API. Inside an automation started by a call event, ``call_id``
+may be left out: the action then means that call.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+
+from .api import SipgateError, SipgateNotFoundError
+from .api.audio import fetch_wav_info
+from .api.phone import normalize_number
+from .api.push_reply import Dial, Gather, Hangup, Play, Reject, ReplyAction, Voicemail
+from .compat import vol
+from .const import ATTR_CALL_ID, ATTR_CONFIG_ENTRY_ID, DOMAIN, LOGGER
+from .data import SipgateConfigEntry
+from .service_helpers import mapped_errors, resolve_entry, service_error
+
+
+def phone_number(value: Any) -> str:
+    """A phone number field: text as given, a bare number as international digits.
+
+    YAML reads an unquoted ``+49…`` as an integer, and templates render one.
+    """
+    if isinstance(value, bool):
+        raise vol.Invalid("expected a phone number")
+    if isinstance(value, int):
+        return f"+{value}"
+    return cv.string(value)
+
+
+BASE_SCHEMA: dict[Any, Any] = {
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Optional(ATTR_CALL_ID): cv.string,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallVerb:
+    """An action on a call: how it answers a held reply, how it controls an established call."""
+
+    name: str
+    fields: dict[Any, Any]
+    pending: Callable[[SipgateConfigEntry, dict[str, Any], str], ReplyAction] | None = None
+    established: Callable[[SipgateConfigEntry, str, dict[str, Any]], Awaitable[None]] | None = None
+    hangs_up_after: bool = False
+
+
+def _numbers(entry: SipgateConfigEntry, data: dict[str, Any]) -> list[str]:
+    region = entry.runtime_data.client.region
+    return [normalize_number(number, field="numbers", region=region) for number in data["numbers"]]
+
+
+def _caller_id(entry: SipgateConfigEntry, data: dict[str, Any]) -> str | None:
+    if (caller_id := data.get("caller_id")) is None:
+        return None
+    return normalize_number(caller_id, field="caller_id", region=entry.runtime_data.client.region)
+
+
+async def _transfer(entry: SipgateConfigEntry, call_id: str, data: dict[str, Any]) -> None:
+    await entry.runtime_data.client.calls.transfer(
+        call_id, _numbers(entry, data)[0], attended=data["attended"], caller_id=_caller_id(entry, data)
+    )
+
+
+async def _announce(entry: SipgateConfigEntry, call_id: str, data: dict[str, Any]) -> None:
+    await entry.runtime_data.client.calls.announce(call_id, data["url"])
+
+
+VERBS = [
+    CallVerb(
+        name="hang_up",
+        fields={},
+        pending=lambda entry, data, url: Hangup(),
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hang_up(call_id),
+    ),
+    CallVerb(
+        name="redirect_call",
+        fields={
+            vol.Required("numbers"): vol.All(cv.ensure_list, [phone_number], vol.Length(min=1, max=5)),
+            vol.Optional("anonymous"): cv.boolean,
+            vol.Optional("caller_id"): phone_number,
+            vol.Optional("attended", default=False): cv.boolean,
+        },
+        pending=lambda entry, data, url: Dial(
+            _numbers(entry, data), caller_id=_caller_id(entry, data), anonymous=data.get("anonymous")
+        ),
+        established=_transfer,
+    ),
+    CallVerb(
+        name="reject_call",
+        fields={vol.Optional("reason", default="rejected"): vol.In(["rejected", "busy"])},
+        pending=lambda entry, data, url: Reject(data["reason"]),
+    ),
+    CallVerb(name="send_to_voicemail", fields={}, pending=lambda entry, data, url: Voicemail()),
+    CallVerb(
+        name="play_announcement",
+        fields={
+            vol.Required("url"): cv.url,
+            vol.Optional("hang_up_after", default=False): cv.boolean,
+            vol.Optional("hang_up_delay", default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=60)),
+        },
+        pending=lambda entry, data, url: Play(data["url"]),
+        established=_announce,
+        hangs_up_after=True,
+    ),
+    CallVerb(
+        name="gather_dtmf",
+        fields={
+            vol.Optional("max_digits", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=50)),
+            vol.Optional("timeout", default=2.0): vol.All(vol.Coerce(float), vol.Range(min=0.1, max=60)),
+            vol.Optional("announcement_url"): cv.url,
+        },
+        pending=lambda entry, data, url: Gather(
+            url,
+            max_digits=data["max_digits"],
+            timeout_ms=round(data["timeout"] * 1000),
+            play_url=data.get("announcement_url"),
+        ),
+    ),
+    CallVerb(
+        name="send_dtmf",
+        fields={vol.Required("sequence"): cv.string},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.send_dtmf(
+            call_id, data["sequence"]
+        ),
+    ),
+    CallVerb(
+        name="mute_call",
+        fields={vol.Optional("muted", default=True): cv.boolean},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.mute(call_id, data["muted"]),
+    ),
+    CallVerb(
+        name="hold_call",
+        fields={vol.Optional("hold", default=True): cv.boolean},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hold(call_id, data["hold"]),
+    ),
+    CallVerb(
+        name="record_call",
+        fields={
+            vol.Optional("recording", default=True): cv.boolean,
+            vol.Optional("announcement", default=False): cv.boolean,
+        },
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.record(
+            call_id, data["recording"], announcement=data["announcement"]
+        ),
+    ),
+]
+
+
+async def _async_hang_up_after_audio(
+    hass: HomeAssistant, entry: SipgateConfigEntry, call_id: str, url: str, delay: float
+) -> None:
+    """Hang up once the announcement has played: its length comes from the WAV header."""
+    try:
+        info = await fetch_wav_info(async_get_clientsession(hass), url)
+    except SipgateError as err:
+        LOGGER.warning("Cannot read the announcement %s to hang up after it: %s", url, err)
+        return
+    if not info.suits_sipgate:
+        LOGGER.warning(
+            "The announcement %s is not WAV mono 16-bit PCM 8 kHz, which sipgate needs to play it", url
+        )
+    await asyncio.sleep(info.duration + delay)
+    if call_id not in {call.call_id for call in entry.runtime_data.tracker.calls}:
+        return  # the call ended on its own
+    try:
+        await entry.runtime_data.client.calls.hang_up(call_id)
+    except SipgateNotFoundError:
+        return
+    except SipgateError as err:
+        LOGGER.warning("Could not hang up call %s after the announcement: %s", call_id, err)
+
+
+def _make_handler(
+    hass: HomeAssistant, verb: CallVerb
+) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
+    async def handle(call: ServiceCall) -> ServiceResponse:
+        given_call_id: str | None = call.data.get(ATTR_CALL_ID)
+        entry = resolve_entry(
+            hass, call, prefer=lambda e: e.runtime_data.answering.knows(given_call_id, call.context)
+        )
+        answering = entry.runtime_data.answering
+        data = dict(call.data)
+        with mapped_errors(hass, entry):
+            if (pending := answering.find_pending(given_call_id, call.context)) is not None:
+                if verb.pending is None:
+                    raise service_error("call_not_established", action=f"{DOMAIN}.{verb.name}")
+                if not pending.answer(verb.pending(entry, data, pending.reply_url)):
+                    raise service_error("call_already_answered", call_id=pending.call_id)
+                call_id = pending.call_id
+            else:
+                call_id = given_call_id or answering.call_id_for(call.context)  # type: ignore[assignment]
+                if call_id is None:
+                    raise service_error("call_id_required", action=f"{DOMAIN}.{verb.name}")
+                if verb.established is None:
+                    raise service_error("call_not_ringing", action=f"{DOMAIN}.{verb.name}", call_id=call_id)
+                await verb.established(entry, call_id, data)
+        if verb.hangs_up_after and data.get("hang_up_after"):
+            entry.async_create_background_task(
+                hass,
+                _async_hang_up_after_audio(hass, entry, call_id, data["url"], data["hang_up_delay"]),
+                f"{DOMAIN} hang up {call_id} after announcement",
+            )
+        return None
+
+    return handle
+
+
+async def _async_get_calls(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = resolve_entry(hass, call)
+    with mapped_errors(hass, entry):
+        calls = await entry.runtime_data.client.calls.get_established()
+    return {
+        "calls": [
+            {
+                "call_id": active.call_id,
+                "muted": active.muted,
+                "recording": active.recording,
+                "hold": active.hold,
+                "participants": [
+                    {
+                        "participant_id": p.participant_id,
+                        "phone_number": p.phone_number,
+                        "muted": p.muted,
+                        "hold": p.hold,
+                        "owner": p.owner,
+                    }
+                    for p in active.participants
+                ],
+            }
+            for active in calls
+        ]
+    }
+
+
+@callback
+def async_register_call_actions(hass: HomeAssistant) -> None:
+    """Register the call-control actions."""
+    for verb in VERBS:
+        hass.services.async_register(
+            DOMAIN, verb.name, _make_handler(hass, verb), schema=vol.Schema({**BASE_SCHEMA, **verb.fields})
+        )
+
+    async def get_calls(call: ServiceCall) -> ServiceResponse:
+        return await _async_get_calls(hass, call)
+
+    hass.services.async_register(
+        DOMAIN,
+        "get_calls",
+        get_calls,
+        schema=vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}),
+        supports_response=SupportsResponse.ONLY,
+    )

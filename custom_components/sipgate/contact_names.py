@@ -1,0 +1,35 @@
+"""Names for phone numbers, from the account's sipgate contacts (spec §7.3).
+
+The webhook reply path only reads this in-memory index; it is filled and
+refreshed in the background, so naming a caller never waits for sipgate.
+"""
+
+from collections.abc import Mapping
+
+from .api.phone import parse_number
+
+
+class ContactNames:
+    """Phone number (E.164) → contact name."""
+
+    def __init__(self, region: str) -> None:
+        """Read national numbers in ``region``."""
+        self._region = region
+        self._names: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        """How many numbers have a name."""
+        return len(self._names)
+
+    def replace(self, names: Mapping[str, str]) -> None:
+        """Use a freshly built index."""
+        self._names = dict(names)
+
+    def lookup(self, number: str | None) -> str | None:
+        """The contact name of ``number``, if it has one (``anonymous`` never has)."""
+        if not number or not self._names:
+            return None
+        if (name := self._names.get(number)) is not None:
+            return name
+        normalized = parse_number(number, region=self._region)
+        return self._names.get(normalized) if normalized else None

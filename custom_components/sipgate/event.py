@@ -1,0 +1,75 @@
+"""The account's call event entity (spec §6.3): one event per webhook push."""
+
+from typing import Any
+
+from homeassistant.components.event import EventEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent
+from .data import SipgateConfigEntry
+from .entity import SipgateAccountEntity
+from .webhook import signal_call_event
+
+PARALLEL_UPDATES = 0
+
+EVENT_TYPES = ["incoming_call", "outgoing_call", "answered", "hung_up", "dtmf"]
+# Event data shown as attributes: small values only, no lists.
+ATTRIBUTES = (
+    "call_id",
+    "direction",
+    "from_number",
+    "to_number",
+    "from_name",
+    "to_name",
+    "user",
+    "cause",
+    "dtmf",
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+) -> None:
+    """Add the account's call event entity."""
+    async_add_entities([SipgateCallEventEntity(entry)])
+
+
+def event_type_of(event: PushEvent) -> str:
+    """The entity's event type for a webhook event."""
+    match event:
+        case NewCallEvent():
+            return "incoming_call" if event.direction == "in" else "outgoing_call"
+        case AnswerEvent():
+            return "answered"
+        case HangupEvent():
+            return "hung_up"
+        case DtmfEvent():
+            return "dtmf"
+    raise ValueError(event)  # pragma: no cover - exhaustive
+
+
+class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
+    """Fires for each call happening of the account."""
+
+    _attr_translation_key = "call"
+    _attr_event_types = EVENT_TYPES
+
+    def __init__(self, entry: SipgateConfigEntry) -> None:
+        """Create the account's call event entity."""
+        super().__init__(entry, "call_event")
+
+    async def async_added_to_hass(self) -> None:
+        """Listen to the account's webhook events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, signal_call_event(self._entry.entry_id), self._async_handle)
+        )
+
+    @callback
+    def _async_handle(self, event: PushEvent, data: dict[str, Any]) -> None:
+        self._trigger_event(
+            event_type_of(event), {key: data[key] for key in ATTRIBUTES if data.get(key) is not None}
+        )
+        self.async_write_ha_state()

@@ -1,0 +1,11 @@
+"""Registers the integration's actions (once, for every account)."""
+
+from homeassistant.core import HomeAssistant, callback
+
+from .call_actions import async_register_call_actions
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register all sipgate actions."""
+    async_register_call_actions(hass)

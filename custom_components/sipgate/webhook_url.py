@@ -1,0 +1,196 @@
+"""Where sipgate reaches the webhook, and pointing the account there (spec §6.1).
+
+The public URL is a Nabu Casa cloudhook when Home Assistant Cloud is
+subscribed, else the webhook path on the external URL. With "manage webhook
+URLs" on, the account's incoming and outgoing URLs are set to it once Home
+Assistant has started (read-modify-write, so log and whitelist stay), and the
+URLs found before are remembered and put back when the entry is removed.
+"""
+
+from contextlib import suppress
+from typing import Any
+
+from aiohttp.hdrs import METH_POST
+
+from homeassistant.components import webhook
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.start import async_at_started
+
+from .api import SipgateClient, SipgateError, SipgateForbiddenError
+from .cloudhook import async_create_cloudhook, cloud_connected, cloud_subscribed
+from .const import (
+    CONF_CLOUDHOOK_URL,
+    CONF_MANAGE_WEBHOOK_URLS,
+    CONF_PREVIOUS_WEBHOOK_URLS,
+    CONF_WEBHOOK_ID,
+    DOMAIN,
+    LOGGER,
+    SIGNATURE_FAILURES_FOR_ISSUE,
+)
+from .data import SipgateConfigEntry
+from .webhook import SipgateWebhook
+
+
+def issue_id(entry: SipgateConfigEntry, kind: str) -> str:
+    """Repair issues are per account."""
+    return f"{kind}_{entry.entry_id}"
+
+
+class WebhookPublisher:
+    """Registers the webhook in Home Assistant and makes sipgate use it."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient, handler: SipgateWebhook
+    ) -> None:
+        """Publish ``handler`` for ``entry``."""
+        self._hass = hass
+        self._entry = entry
+        self._client = client
+        self._handler = handler
+        self.url_kind: str | None = None
+        self.sipgate_points_here: bool | None = None
+
+    @property
+    def webhook_id(self) -> str:
+        """The entry's webhook id."""
+        return str(self._entry.data[CONF_WEBHOOK_ID])
+
+    @callback
+    def async_setup(self) -> None:
+        """Register the webhook now; find the public URL once Home Assistant runs."""
+        webhook.async_register(
+            self._hass,
+            DOMAIN,
+            self._entry.title,
+            self.webhook_id,
+            self._handler.handle,
+            allowed_methods=[METH_POST],
+        )
+        self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, self.webhook_id))
+        self._entry.async_on_unload(async_at_started(self._hass, self._async_started))
+
+    async def _async_started(self, hass: HomeAssistant) -> None:
+        await self.async_publish()
+
+    async def async_public_url(self) -> str | None:
+        """The URL sipgate can reach, or ``None`` when Home Assistant has none."""
+        if cloud_subscribed(self._hass):
+            if url := self._entry.data.get(CONF_CLOUDHOOK_URL):
+                self.url_kind = "cloudhook"
+                return str(url)
+            if cloud_connected(self._hass) and (
+                url := await async_create_cloudhook(self._hass, self.webhook_id)
+            ):
+                self._hass.config_entries.async_update_entry(
+                    self._entry, data={**self._entry.data, CONF_CLOUDHOOK_URL: url}
+                )
+                self.url_kind = "cloudhook"
+                return url
+        try:
+            url = webhook.async_generate_url(
+                self._hass, self.webhook_id, allow_internal=False, prefer_external=True
+            )
+        except NoURLAvailableError:
+            self.url_kind = None
+            return None
+        self.url_kind = "external"
+        return url
+
+    async def async_publish(self) -> None:
+        """Find the public URL and, if managed, point the account's webhooks to it."""
+        url = await self.async_public_url()
+        self._handler.public_url = url
+        if url is None:
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                issue_id(self._entry, "no_public_url"),
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="no_public_url",
+                translation_placeholders={"account": self._entry.title},
+            )
+            return
+        ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "no_public_url"))
+        if not self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
+            return
+        try:
+            settings = await self._client.webhook_settings.get()
+            if settings.incoming_url == url and settings.outgoing_url == url:
+                self.sipgate_points_here = True
+            else:
+                if CONF_PREVIOUS_WEBHOOK_URLS not in self._entry.data:
+                    self._hass.config_entries.async_update_entry(
+                        self._entry,
+                        data={
+                            **self._entry.data,
+                            CONF_PREVIOUS_WEBHOOK_URLS: {
+                                "incoming_url": settings.incoming_url,
+                                "outgoing_url": settings.outgoing_url,
+                            },
+                        },
+                    )
+                await self._client.webhook_settings.update(incoming_url=url, outgoing_url=url)
+                self.sipgate_points_here = True
+                LOGGER.info("Pointed the webhook URLs of %s to Home Assistant", self._entry.title)
+        except SipgateForbiddenError as err:
+            self.sipgate_points_here = None
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                issue_id(self._entry, "webhook_settings_forbidden"),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="webhook_settings_forbidden",
+                translation_placeholders={"account": self._entry.title, "url": url, "scope": err.scope or ""},
+            )
+            return
+        except SipgateError as err:
+            LOGGER.warning("Could not set the webhook URLs of %s at sipgate: %s", self._entry.title, err)
+            return
+        ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "webhook_settings_forbidden"))
+
+    @callback
+    def async_signature_failures(self, in_a_row: int) -> None:
+        """Raise a repair issue when signatures keep failing; drop it when one is valid again."""
+        if in_a_row == 0:
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "signature_failures"))
+        elif in_a_row == SIGNATURE_FAILURES_FOR_ISSUE:
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                issue_id(self._entry, "signature_failures"),
+                is_fixable=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="signature_failures",
+                translation_placeholders={"account": self._entry.title, "count": str(in_a_row)},
+            )
+
+
+async def async_restore_webhook_urls(
+    hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient
+) -> None:
+    """Put back the account's previous webhook URLs if sipgate still points to this entry."""
+    previous: dict[str, Any] | None = entry.data.get(CONF_PREVIOUS_WEBHOOK_URLS)
+    if previous is None:
+        return
+    ours = {entry.data.get(CONF_CLOUDHOOK_URL)}
+    with suppress(NoURLAvailableError):
+        ours.add(webhook.async_generate_url(hass, str(entry.data[CONF_WEBHOOK_ID]), allow_internal=False))
+    try:
+        settings = await client.webhook_settings.get()
+        restore_incoming = settings.incoming_url in ours
+        restore_outgoing = settings.outgoing_url in ours
+        if restore_incoming or restore_outgoing:
+            await client.webhook_settings.update(
+                incoming_url=str(previous.get("incoming_url", ""))
+                if restore_incoming
+                else settings.incoming_url,
+                outgoing_url=str(previous.get("outgoing_url", ""))
+                if restore_outgoing
+                else settings.outgoing_url,
+            )
+    except SipgateError as err:
+        LOGGER.warning("Could not restore the previous webhook URLs of %s: %s", entry.title, err)

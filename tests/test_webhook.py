@@ -1,0 +1,265 @@
+"""The webhook: signatures, parsing, events, duplicate suppression, bad input."""
+
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.sipgate.const import (
+    CONF_VERIFY_SIGNATURE,
+    DEFAULT_OPTIONS,
+    EVENT_ANSWER,
+    EVENT_DTMF,
+    EVENT_HANGUP,
+    EVENT_NEW_CALL,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from .conftest import WEBHOOK_ID, WEBHOOK_URL, WebhookCaller, load_json
+
+CASES = {case["name"]: case["body"] for case in load_json("push/requests.json")["cases"]}
+SIGNED = load_json("push/signature.json")["cases"]
+DEFAULT_REPLY = (
+    f'<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="{WEBHOOK_URL}" onHangup="{WEBHOOK_URL}" />'
+)
+
+
+@pytest.mark.usefixtures("external_url", "sipgate_settings")
+async def test_real_signed_vector_is_accepted(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Sipgate's own key verifies the Node library's signed sample; a changed byte does not."""
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    valid = next(case for case in SIGNED if case["expected_valid"])
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Sipgate-Signature": valid["signature_base64"],
+    }
+
+    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=valid["body"].encode(), headers=headers)
+    assert response.status == 200
+    assert response.content_type == "application/xml"
+    await hass.async_block_till_done()
+    assert [e.data["users"] for e in events] == [["TestUser"]]
+
+    altered = valid["body"].replace("4912354678", "4912354679")
+    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=altered.encode(), headers=headers)
+    assert response.status == 403
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+async def test_bad_signatures_are_refused(
+    hass: HomeAssistant, push: WebhookCaller, issue_registry: ir.IssueRegistry
+) -> None:
+    """Missing or wrong signature: 403, no event; repeated failures raise a repair issue, a valid one clears it."""
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    body = CASES["newCall_docs_curl"]
+
+    assert (await push.post(body, sign=False))[0] == 403
+    assert (await push.post(body, signature="bm90IGEgc2lnbmF0dXJl"))[0] == 403
+    assert (await push.post(body, signature="%%%"))[0] == 403
+    for _ in range(3):
+        await push.post(body, sign=False)
+    await hass.async_block_till_done()
+    assert events == []
+    assert any(issue.translation_key == "signature_failures" for issue in issue_registry.issues.values())
+
+    status, _, _ = await push.post(body)
+    assert status == 200
+    assert not any(issue.translation_key == "signature_failures" for issue in issue_registry.issues.values())
+
+
+@pytest.mark.usefixtures("external_url", "sipgate_settings")
+async def test_verification_can_be_turned_off(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """With verify_signature off, unsigned bodies are accepted."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**DEFAULT_OPTIONS, CONF_VERIFY_SIGNATURE: False}
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    client = await hass_client_no_auth()
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_ID}",
+        data=CASES["newCall_docs_curl"].encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status == 200
+    await hass.async_block_till_done()
+    assert len(events) == 1
+
+
+COMMON = {
+    "config_entry_id": "ENTRY",
+    "original_call_id": None,
+    "xcid": None,
+    "from_name": None,
+    "to_name": None,
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "event_type", "expected"),
+    [
+        (
+            "newCall_docs_curl",
+            EVENT_NEW_CALL,
+            {
+                "call_id": "123456",
+                "direction": "in",
+                "from_number": "+492111234567",
+                "to_number": "+4915791234567",
+                "users": ["Alice", "Bob"],
+                "user_ids": ["w0", "w1"],
+                "full_user_ids": ["1234567w0", "1234567w1"],
+                "diversion": None,
+            },
+        ),
+        (
+            "newCall_encoded_brackets",
+            EVENT_NEW_CALL,
+            {
+                "call_id": "123456",
+                "original_call_id": "123456",
+                "xcid": "abc",
+                "direction": "in",
+                "from_number": "+492111234567",
+                "to_number": "+4915791234567",
+                "users": ["Alice", "Bob"],
+                "user_ids": ["w0", "w1"],
+                "full_user_ids": ["1234567w0", "1234567w1"],
+                "diversion": "+4921100000",
+            },
+        ),
+        (
+            "newCall_anonymous_troubleshooting_doc",
+            EVENT_NEW_CALL,
+            {
+                "call_id": "4932215337270853042",
+                "direction": "in",
+                "from_number": "anonymous",
+                "to_number": "+445603000514",
+                "users": [],
+                "user_ids": [],
+                "full_user_ids": [],
+                "diversion": None,
+            },
+        ),
+        (
+            "answer_docs_curl",
+            EVENT_ANSWER,
+            {
+                "call_id": "123456",
+                "direction": "in",
+                "from_number": "+492111234567",
+                "to_number": "+4915791234567",
+                "user": "John Doe",
+                "user_id": "w0",
+                "full_user_id": "1234567w0",
+                "answering_number": "+21199999999",
+                "diversion": None,
+            },
+        ),
+        (
+            "dtmf_docs_curl",
+            EVENT_DTMF,
+            {"call_id": "123456", "dtmf": "1", "direction": None, "from_number": None, "to_number": None},
+        ),
+        (
+            "dtmf_empty",
+            EVENT_DTMF,
+            {"call_id": "123456", "dtmf": "", "direction": None, "from_number": None, "to_number": None},
+        ),
+    ],
+)
+async def test_wire_examples_become_events(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    webhook_integration: MockConfigEntry,
+    case: str,
+    event_type: str,
+    expected: dict[str, Any],
+) -> None:
+    """Each wire form yields its bus event with the documented data."""
+    events = async_capture_events(hass, event_type)
+    status, content_type, _ = await push.post(CASES[case])
+    await hass.async_block_till_done()
+    assert (status, content_type) == (200, "application/xml")
+    assert [e.data for e in events] == [
+        {**COMMON, "config_entry_id": webhook_integration.entry_id, **expected}
+    ]
+
+
+@pytest.mark.parametrize(
+    "cause", ["normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound", "forwarded"]
+)
+async def test_hangup_causes(hass: HomeAssistant, push: WebhookCaller, cause: str) -> None:
+    """Every hangup cause arrives as given."""
+    events = async_capture_events(hass, EVENT_HANGUP)
+    await push.post(CASES["hangup_docs_curl"].replace("normalClearing", cause))
+    await hass.async_block_till_done()
+    assert [(e.data["cause"], e.data["answering_number"]) for e in events] == [(cause, "+4921199999999")]
+
+
+async def test_no_automation_replies_at_once_with_follow_ups(
+    hass: HomeAssistant, push: WebhookCaller
+) -> None:
+    """Without an answering automation the reply subscribes to answer and hangup."""
+    status, content_type, text = await push.post(CASES["newCall_docs_curl"])
+    assert (status, content_type, text) == (200, "application/xml", DEFAULT_REPLY)
+
+
+async def test_duplicates_are_ignored(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """The same push delivered twice fires one event."""
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    first = await push.post(CASES["newCall_docs_curl"])
+    second = await push.post(CASES["newCall_docs_curl"])
+    await hass.async_block_till_done()
+    assert first == second
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("event=newCall&callId=1", "application/json", 400),
+        ("event=somethingElse&callId=1", "application/x-www-form-urlencoded", 400),
+        ("callId=1", "application/x-www-form-urlencoded", 400),
+        (b"event=newCall&callId=\xff", "application/x-www-form-urlencoded", 400),
+        ("event=newCall&callId=1&pad=" + "x" * 20000, "application/x-www-form-urlencoded", 413),
+    ],
+    ids=["json", "unknown-event", "no-event", "not-utf8", "oversized"],
+)
+async def test_bad_input_is_refused_without_traceback(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    caplog: pytest.LogCaptureFixture,
+    body: str | bytes,
+    content_type: str,
+    status: int,
+) -> None:
+    """Bad input: 4xx, no event, nothing worse than a warning in the log."""
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    assert (await push.post(body, content_type=content_type))[0] == status
+    await hass.async_block_till_done()
+    assert events == []
+    assert "Traceback" not in caplog.text
+    assert not [record for record in caplog.records if record.levelname in ("ERROR", "CRITICAL")]
+
+
+async def test_get_is_not_allowed(
+    hass: HomeAssistant, push: WebhookCaller, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Only POST reaches the handler."""
+    client = await hass_client_no_auth()
+    assert (await client.get(f"/api/webhook/{WEBHOOK_ID}")).status == 405
