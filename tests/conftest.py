@@ -71,6 +71,7 @@ def sipgate_api(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
     """Sipgate's REST API answering like a healthy account does."""
     aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
     aioclient_mock.get(api_url("account"), json=load_json("account.json"))
+    aioclient_mock.get(api_url("contacts"), json=load_json("contacts.json"))
     return aioclient_mock
 
 
@@ -185,3 +186,29 @@ async def push(
 ) -> WebhookCaller:
     """Send pushes to the set-up integration."""
     return WebhookCaller(await hass_client_no_auth(), signer)
+
+
+def sent_requests(mock: AiohttpClientMocker) -> list[tuple[str, str, list[tuple[str, str]], Any]]:
+    """The sipgate requests made so far: method, path below /v2, query pairs, decoded JSON body."""
+    requests = []
+    for method, url, data, _headers in mock.mock_calls:
+        path = url.path.removeprefix("/v2")
+        body = json.loads(data) if data else None
+        requests.append((method.upper(), path, list(url.query.items()), body))
+    return requests
+
+
+def assert_valid_against_spec(mock: AiohttpClientMocker) -> None:
+    """Every request sent to sipgate matches sipgate's REST spec (path, method, query, body)."""
+    from .api.openapi import validate_request
+
+    for method, url, data, headers in mock.mock_calls:
+        if url.host != "api.sipgate.com":
+            continue
+        validate_request(
+            method.upper(),
+            url.path.removeprefix("/v2"),
+            list(url.query.items()),
+            {"Content-Type": "application/json", **(headers or {})},
+            data or b"",
+        )

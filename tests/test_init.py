@@ -25,9 +25,12 @@ async def test_setup_and_unload(
     assert mock_config_entry.runtime_data.userinfo.master_sip_id == mock_config_entry.unique_id
     assert mock_config_entry.runtime_data.account is not None
     assert mock_config_entry.runtime_data.missing_scopes == set()
-    assert [str(url) for _, url, _, _ in sipgate_api.mock_calls] == [
+    # Set-up reads who the token belongs to and the account, then the contacts in the
+    # background for caller names (no public URL here, so no webhook settings).
+    assert [str(url).split("?")[0] for _, url, _, _ in sipgate_api.mock_calls] == [
         api_url("authorization/userinfo"),
         api_url("account"),
+        api_url("contacts"),
     ]
 
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)

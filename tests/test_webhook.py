@@ -4,9 +4,11 @@ from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sipgate.const import (
+    CONF_CONTACT_LOOKUP,
     CONF_VERIFY_SIGNATURE,
     DEFAULT_OPTIONS,
     EVENT_ANSWER,
@@ -17,7 +19,7 @@ from custom_components.sipgate.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from .conftest import WEBHOOK_ID, WEBHOOK_URL, WebhookCaller, load_json
+from .conftest import WEBHOOK_ID, WEBHOOK_URL, WebhookCaller, load_json, sent_requests
 
 CASES = {case["name"]: case["body"] for case in load_json("push/requests.json")["cases"]}
 SIGNED = load_json("push/signature.json")["cases"]
@@ -263,3 +265,33 @@ async def test_get_is_not_allowed(
     """Only POST reaches the handler."""
     client = await hass_client_no_auth()
     assert (await client.get(f"/api/webhook/{WEBHOOK_ID}")).status == 405
+
+
+async def test_contact_names_fill_call_events(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """Numbers in the account's contacts get their names, from the cache (no request on the reply path)."""
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    await push.post("event=newCall&from=4921112345678&to=4921112345671&direction=in&callId=N1")
+    await hass.async_block_till_done()
+    assert (events[0].data["from_name"], events[0].data["to_name"]) == ("Erika Mustermann", None)
+
+
+@pytest.mark.usefixtures("external_url", "signer")
+async def test_contact_lookup_can_be_turned_off(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    sipgate_settings: AiohttpClientMocker,
+    signer: Any,
+) -> None:
+    """With contact_lookup off the contacts are never read and names stay empty."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options={**DEFAULT_OPTIONS, CONF_CONTACT_LOOKUP: False})
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    await WebhookCaller(await hass_client_no_auth(), signer).post(
+        "event=newCall&from=4921112345678&to=4921112345671&direction=in&callId=N2"
+    )
+    await hass.async_block_till_done()
+    assert events[0].data["from_name"] is None
+    assert "/contacts" not in [path for _, path, _, _ in sent_requests(sipgate_settings)]

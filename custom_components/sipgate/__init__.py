@@ -1,5 +1,7 @@
 """The sipgate integration: a sipgate.io telephony account in Home Assistant."""
 
+from datetime import timedelta
+
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.const import CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
@@ -20,7 +22,9 @@ from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .call_state import CallTracker
 from .cloudhook import async_delete_cloudhook
 from .const import (
+    CONF_ACCOUNT_SCAN_INTERVAL,
     CONF_ANSWER_TIMEOUT,
+    CONF_CONTACT_LOOKUP,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
@@ -30,13 +34,15 @@ from .const import (
     LOGGER,
 )
 from .contact_names import ContactNames
+from .contact_refresh import ContactRefresher
 from .data import SipgateConfigEntry, SipgateData
+from .fax_tracking import FaxTracker
 from .services import async_setup_services
 from .webhook import SipgateWebhook
 from .webhook_url import WebhookPublisher, async_restore_webhook_urls
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -103,6 +109,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     )
     publisher = WebhookPublisher(hass, entry, client, handler)
     handler.on_signature_failures = publisher.async_signature_failures
+    fax_tracker = FaxTracker(hass, entry.entry_id, client)
+    entry.async_on_unload(fax_tracker.async_stop)
+    contact_refresher = ContactRefresher(
+        hass, entry, client, contact_names, timedelta(minutes=int(options[CONF_ACCOUNT_SCAN_INTERVAL]))
+    )
     entry.runtime_data = SipgateData(
         client=client,
         userinfo=userinfo,
@@ -112,8 +123,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         tracker=tracker,
         webhook=handler,
         publisher=publisher,
+        fax_tracker=fax_tracker,
+        contact_refresher=contact_refresher,
         missing_scopes=missing_scopes,
     )
+    if options[CONF_CONTACT_LOOKUP]:
+        contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     publisher.async_setup()
     return True

@@ -4,8 +4,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
-from homeassistant.const import CONF_TOKEN
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlowWithReload,
+    SubentryFlowResult,
+)
+from homeassistant.const import CONF_NAME, CONF_TOKEN
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -26,6 +33,8 @@ from .api import (
     SipgateError,
     UserInfo,
 )
+from .api.phone import parse_number
+from .api.sms import validate_sms_id
 from .compat import vol
 from .const import (
     ACCOUNT_SCAN_INTERVAL_RANGE,
@@ -36,13 +45,17 @@ from .const import (
     CONF_CONTACT_LOOKUP,
     CONF_HISTORY_SCAN_INTERVAL,
     CONF_MANAGE_WEBHOOK_URLS,
+    CONF_NUMBER,
+    CONF_SMS_ID,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
+    DEFAULT_REGION,
     DOMAIN,
     HISTORY_SCAN_INTERVAL_RANGE,
     LOGGER,
+    SUBENTRY_SMS_RECIPIENT,
 )
 from .data import SipgateConfigEntry
 
@@ -107,6 +120,14 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: SipgateConfigEntry) -> SipgateOptionsFlow:
         """Options of an existing account."""
         return SipgateOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """SMS recipients, each with a notify entity."""
+        return {SUBENTRY_SMS_RECIPIENT: SmsRecipientFlow}
 
     async def _async_check_token(
         self, credentials: Mapping[str, str]
@@ -209,4 +230,65 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
             data_schema=self.add_suggested_values_to_schema(
                 OPTIONS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
             ),
+        )
+
+
+RECIPIENT_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_NAME): TextSelector(),
+        vol.Required(CONF_NUMBER): TextSelector(TextSelectorConfig(type=TextSelectorType.TEL)),
+        vol.Optional(CONF_SMS_ID): TextSelector(),
+    }
+)
+
+
+class SmsRecipientFlow(ConfigSubentryFlow):
+    """Add or change an SMS recipient: a name, a number, optionally the sender extension."""
+
+    def _check(self, user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+        """The cleaned data, or the form errors."""
+        region = self.hass.config.country or DEFAULT_REGION
+        number = parse_number(str(user_input[CONF_NUMBER]), region=region)
+        if number is None:
+            return {}, {CONF_NUMBER: "invalid_number"}
+        data = {CONF_NAME: str(user_input[CONF_NAME]).strip(), CONF_NUMBER: number}
+        if sms_id := str(user_input.get(CONF_SMS_ID) or "").strip():
+            try:
+                data[CONF_SMS_ID] = validate_sms_id(sms_id)
+            except SipgateError:
+                return {}, {CONF_SMS_ID: "invalid_sms_id"}
+        return data, {}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Ask for the recipient."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._check(user_input)
+            if not errors:
+                entry = self._get_entry()
+                if any(sub.unique_id == data[CONF_NUMBER] for sub in entry.subentries.values()):
+                    return self.async_abort(reason="already_configured")
+                return self.async_create_entry(title=data[CONF_NAME], data=data, unique_id=data[CONF_NUMBER])
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(RECIPIENT_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> SubentryFlowResult:
+        """Change a recipient's name, number or sender."""
+        subentry = self._get_reconfigure_subentry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._check(user_input)
+            if not errors:
+                return self.async_update_and_abort(
+                    self._get_entry(), subentry, title=data[CONF_NAME], data=data, unique_id=data[CONF_NUMBER]
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                RECIPIENT_SCHEMA, user_input or dict(subentry.data)
+            ),
+            errors=errors,
         )

@@ -55,3 +55,8 @@ MAX_WEBHOOK_BODY: Final = 16 * 1024
 DUPLICATE_WINDOW: Final = 10.0
 # After this many bad signatures in a row a repair issue is raised.
 SIGNATURE_FAILURES_FOR_ISSUE: Final = 5
+
+# "SMS recipient" subentries (spec §4): one notify entity each.
+SUBENTRY_SMS_RECIPIENT: Final = "sms_recipient"
+CONF_NUMBER: Final = "number"
+CONF_SMS_ID: Final = "sms_id"

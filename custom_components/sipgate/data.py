@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from .answering import CallAnswering
     from .call_state import CallTracker
     from .contact_names import ContactNames
+    from .contact_refresh import ContactRefresher
+    from .fax_tracking import FaxTracker
     from .webhook import SipgateWebhook
     from .webhook_url import WebhookPublisher
 
@@ -27,7 +29,11 @@ class SipgateData:
     tracker: CallTracker
     webhook: SipgateWebhook
     publisher: WebhookPublisher
+    fax_tracker: FaxTracker
+    contact_refresher: ContactRefresher
     missing_scopes: set[str] = field(default_factory=set)
+    # Looked up once when first needed: the owner's SMS extension and fax line.
+    defaults: dict[str, str] = field(default_factory=dict)
 
 
 type SipgateConfigEntry = ConfigEntry[SipgateData]

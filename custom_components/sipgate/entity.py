@@ -26,6 +26,7 @@ class SipgateAccountEntity(Entity):
     """An entity of the account device; unique ids start with the account id."""
 
     _attr_has_entity_name = True
+    _attr_should_poll = False
 
     def __init__(self, entry: SipgateConfigEntry, key: str) -> None:
         """Belong to ``entry``'s account, identified by ``key``."""

@@ -14,8 +14,11 @@ from .api import (
     SipgateError,
     SipgateForbiddenError,
     SipgateInsufficientFundsError,
+    SipgateInvalidPhoneNumberError,
     SipgateNotFoundError,
+    SipgateNotPdfError,
     SipgateRateLimitError,
+    SipgateScheduleError,
     SipgateValidationError,
 )
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
@@ -67,6 +70,20 @@ def resolve_entry(
 def api_error(err: SipgateError) -> HomeAssistantError:
     """The translated Home Assistant error for a client error."""
     match err:
+        case SipgateInvalidPhoneNumberError():
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_phone_number",
+                translation_placeholders={"field": err.field or "", "value": str(err.value)},
+            )
+        case SipgateScheduleError():
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="send_time_out_of_range",
+                translation_placeholders={"value": str(err.value)},
+            )
+        case SipgateNotPdfError():
+            return ServiceValidationError(translation_domain=DOMAIN, translation_key="not_a_pdf")
         case SipgateValidationError():
             return ServiceValidationError(
                 translation_domain=DOMAIN,

@@ -3,9 +3,11 @@
 from homeassistant.core import HomeAssistant, callback
 
 from .call_actions import async_register_call_actions
+from .data_actions import async_register_data_actions
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register all sipgate actions."""
     async_register_call_actions(hass)
+    async_register_data_actions(hass)

@@ -8,6 +8,7 @@ from .account import Account, Balance, User, UserInfo
 from .auth import AuthProvider, BearerToken, PersonalAccessToken
 from .calls import ActiveCall, CallParticipant
 from .client import SipgateClient
+from .contacts import Contact, ContactScope, NewContact
 from .devices import Device
 from .exceptions import (
     SipgateApiError,
@@ -17,9 +18,12 @@ from .exceptions import (
     SipgateError,
     SipgateForbiddenError,
     SipgateInsufficientFundsError,
+    SipgateInvalidPhoneNumberError,
     SipgateInvalidResponseError,
     SipgateNotFoundError,
+    SipgateNotPdfError,
     SipgateRateLimitError,
+    SipgateScheduleError,
     SipgateServerError,
     SipgateTimeoutError,
     SipgateValidationError,
@@ -44,6 +48,8 @@ __all__ = [
     "BlockAnonymous",
     "BlockAnonymousTarget",
     "CallParticipant",
+    "Contact",
+    "ContactScope",
     "Device",
     "FaxStatus",
     "Faxline",
@@ -53,6 +59,7 @@ __all__ = [
     "HistoryEntry",
     "HistoryFilter",
     "HistoryType",
+    "NewContact",
     "Page",
     "PersonalAccessToken",
     "PhoneNumber",
@@ -65,9 +72,12 @@ __all__ = [
     "SipgateError",
     "SipgateForbiddenError",
     "SipgateInsufficientFundsError",
+    "SipgateInvalidPhoneNumberError",
     "SipgateInvalidResponseError",
     "SipgateNotFoundError",
+    "SipgateNotPdfError",
     "SipgateRateLimitError",
+    "SipgateScheduleError",
     "SipgateServerError",
     "SipgateTimeoutError",
     "SipgateValidationError",

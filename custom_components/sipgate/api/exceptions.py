@@ -46,6 +46,18 @@ class SipgatePushError(SipgateError, ValueError):
     """
 
 
+class SipgateInvalidPhoneNumberError(SipgateValidationError):
+    """A phone number (or extension) that cannot be read; ``field`` and ``value`` say which."""
+
+
+class SipgateScheduleError(SipgateValidationError):
+    """A send time in the past or more than 30 days ahead."""
+
+
+class SipgateNotPdfError(SipgateValidationError):
+    """A fax document that is not a PDF."""
+
+
 class SipgateApiError(SipgateError):
     """sipgate answered with an HTTP error status."""
 

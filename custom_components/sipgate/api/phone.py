@@ -12,7 +12,7 @@ from typing import Final
 
 import phonenumbers
 
-from .exceptions import SipgateValidationError
+from .exceptions import SipgateInvalidPhoneNumberError
 
 EXTENSION_TYPES: Final = {
     "a": "APPLICATION",
@@ -49,7 +49,7 @@ def validate_extension(value: str, *, field: str, types: frozenset[str] = ALL_EX
     """Return ``value`` if it is an extension of ``types``, else raise naming ``field``."""
     if not is_extension(value, types):
         kinds = ", ".join(sorted(types))
-        raise SipgateValidationError(
+        raise SipgateInvalidPhoneNumberError(
             f"{field}: {value!r} is not a sipgate extension (expected one of the types {kinds} "
             "followed by a number, e.g. e0 or p1)",
             field=field,
@@ -76,7 +76,7 @@ def normalize_number(value: str, *, field: str, region: str | None) -> str:
     """Return ``value`` in E.164 or raise a validation error naming ``field``."""
     number = parse_number(value, region=region)
     if number is None:
-        raise SipgateValidationError(
+        raise SipgateInvalidPhoneNumberError(
             f"{field}: {value!r} is not a valid phone number (use E.164 such as +4921112345678"
             + (f", or a national number in {region}" if region else "")
             + ")",
@@ -95,7 +95,7 @@ def normalize_number_or_extension(
     number = parse_number(value, region=region)
     if number is None:
         kinds = ", ".join(sorted(types))
-        raise SipgateValidationError(
+        raise SipgateInvalidPhoneNumberError(
             f"{field}: {value!r} is neither a phone number nor a sipgate extension of the types {kinds}",
             field=field,
             value=value,

@@ -5,7 +5,7 @@ import re
 from typing import Final
 from urllib.parse import urlsplit
 
-from .exceptions import SipgateValidationError
+from .exceptions import SipgateNotPdfError, SipgateScheduleError, SipgateValidationError
 
 MAX_SCHEDULE_AHEAD: Final = timedelta(days=30)
 _DTMF = re.compile(r"^[0-9A-D#*]+$")
@@ -16,11 +16,11 @@ def validate_send_at(send_at: datetime, *, now: datetime | None = None, field: s
     moment = send_at if send_at.tzinfo else send_at.replace(tzinfo=UTC)
     current = now or datetime.now(UTC)
     if moment <= current:
-        raise SipgateValidationError(
+        raise SipgateScheduleError(
             f"{field}: the send time {moment.isoformat()} is not in the future", field=field, value=send_at
         )
     if moment > current + MAX_SCHEDULE_AHEAD:
-        raise SipgateValidationError(
+        raise SipgateScheduleError(
             f"{field}: the send time {moment.isoformat()} is more than 30 days ahead",
             field=field,
             value=send_at,
@@ -51,5 +51,5 @@ def validate_http_url(url: str, *, field: str = "url") -> str:
 def validate_pdf(content: bytes, *, field: str = "file") -> bytes:
     """A PDF document: starts with ``%PDF-`` and has an end-of-file marker."""
     if not content.startswith(b"%PDF-") or b"%%EOF" not in content:
-        raise SipgateValidationError(f"{field}: the file is not a PDF document", field=field, value=None)
+        raise SipgateNotPdfError(f"{field}: the file is not a PDF document", field=field, value=None)
     return content
