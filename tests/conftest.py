@@ -66,13 +66,39 @@ def mock_config_entry() -> MockConfigEntry:
     )
 
 
+# What the account coordinators read, with realistic data: two users, their
+# devices and phone lines (with forwardings), numbers, voicemails and a history.
+ACCOUNT_ENDPOINTS: dict[str, Any] = {
+    "balance": {"amount": 123456, "currency": "EUR"},
+    "numbers": "numbers.json",
+    "users": "users.json",
+    "w0/devices": "devices.json",
+    "w1/devices": "devices_w1.json",
+    "w0/phonelines": "phonelines.json",
+    "w1/phonelines": "phonelines_w1.json",
+    "w0/phonelines/p0/forwardings": "forwardings.json",
+    "w1/phonelines/p1/forwardings": {"items": []},
+    "w0/phonelines/p0/blockanonymous": {"enabled": True, "target": "REJECT"},
+    "w1/phonelines/p1/blockanonymous": {"enabled": False, "target": "VOICEMAIL"},
+    "voicemails": "voicemails.json",
+    "history": "history.json",
+}
+
+
 @pytest.fixture
 def sipgate_api(aioclient_mock: AiohttpClientMocker) -> AiohttpClientMocker:
     """Sipgate's REST API answering like a healthy account does."""
     aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
     aioclient_mock.get(api_url("account"), json=load_json("account.json"))
-    aioclient_mock.get(api_url("contacts"), json=load_json("contacts.json"))
+    mock_account_endpoints(aioclient_mock)
     return aioclient_mock
+
+
+def mock_account_endpoints(mock: AiohttpClientMocker, *, skip: tuple[str, ...] = ()) -> None:
+    """Answer what the coordinators and the contact cache read (except ``skip``)."""
+    for path, fixture in {**ACCOUNT_ENDPOINTS, "contacts": "contacts.json"}.items():
+        if path not in skip:
+            mock.get(api_url(path), json=load_json(fixture) if isinstance(fixture, str) else fixture)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from custom_components.sipgate.const import DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .conftest import api_url, load_json
+from .conftest import api_url, load_json, mock_account_endpoints
 
 
 async def test_setup_and_unload(
@@ -25,12 +25,29 @@ async def test_setup_and_unload(
     assert mock_config_entry.runtime_data.userinfo.master_sip_id == mock_config_entry.unique_id
     assert mock_config_entry.runtime_data.account is not None
     assert mock_config_entry.runtime_data.missing_scopes == set()
-    # Set-up reads who the token belongs to and the account, then the contacts in the
-    # background for caller names (no public URL here, so no webhook settings).
+    # Set-up reads who the token belongs to, the account, the account's data for the
+    # entities, the history counters, then the contacts in the background for caller
+    # names (no public URL here, so no webhook settings).
     assert [str(url).split("?")[0] for _, url, _, _ in sipgate_api.mock_calls] == [
-        api_url("authorization/userinfo"),
-        api_url("account"),
-        api_url("contacts"),
+        api_url(path)
+        for path in (
+            "authorization/userinfo",
+            "account",
+            "balance",
+            "numbers",
+            "users",
+            "w0/devices",
+            "w0/phonelines",
+            "w0/phonelines/p0/forwardings",
+            "w0/phonelines/p0/blockanonymous",
+            "w1/devices",
+            "w1/phonelines",
+            "w1/phonelines/p1/forwardings",
+            "w1/phonelines/p1/blockanonymous",
+            "voicemails",
+            "history",
+            "contacts",
+        )
     ]
 
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
@@ -112,6 +129,7 @@ async def test_missing_account_scope_degrades(
     """A token without account:read still loads; the missing scope is remembered."""
     aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
     aioclient_mock.get(api_url("account"), status=HTTPStatus.FORBIDDEN)
+    mock_account_endpoints(aioclient_mock)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)

@@ -1,13 +1,16 @@
 """The sipgate integration: a sipgate.io telephony account in Home Assistant."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.const import CONF_TOKEN, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
@@ -18,13 +21,15 @@ from .api import (
     SipgateError,
     SipgateForbiddenError,
 )
+from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
-from .call_state import CallTracker
+from .call_state import CallState, CallTracker
 from .cloudhook import async_delete_cloudhook
 from .const import (
     CONF_ACCOUNT_SCAN_INTERVAL,
     CONF_ANSWER_TIMEOUT,
     CONF_CONTACT_LOOKUP,
+    CONF_HISTORY_SCAN_INTERVAL,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
@@ -35,14 +40,21 @@ from .const import (
 )
 from .contact_names import ContactNames
 from .contact_refresh import ContactRefresher
+from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
 from .data import SipgateConfigEntry, SipgateData
 from .fax_tracking import FaxTracker
 from .services import async_setup_services
-from .webhook import SipgateWebhook
+from .webhook import SipgateWebhook, signal_call_event
 from .webhook_url import WebhookPublisher, async_restore_webhook_urls
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
-PLATFORMS: list[Platform] = [Platform.EVENT, Platform.NOTIFY, Platform.SENSOR]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.EVENT,
+    Platform.NOTIFY,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -111,9 +123,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     handler.on_signature_failures = publisher.async_signature_failures
     fax_tracker = FaxTracker(hass, entry.entry_id, client)
     entry.async_on_unload(fax_tracker.async_stop)
-    contact_refresher = ContactRefresher(
-        hass, entry, client, contact_names, timedelta(minutes=int(options[CONF_ACCOUNT_SCAN_INTERVAL]))
+    account_interval = timedelta(minutes=int(options[CONF_ACCOUNT_SCAN_INTERVAL]))
+    contact_refresher = ContactRefresher(hass, entry, client, contact_names, account_interval)
+    account_coordinator = AccountCoordinator(
+        hass, entry, client, name="account", update_interval=account_interval
     )
+    history_coordinator = HistoryCoordinator(
+        hass, entry, client, timedelta(minutes=int(options[CONF_HISTORY_SCAN_INTERVAL]))
+    )
+    live_calls = LiveCallsCoordinator(hass, entry, client)
     entry.runtime_data = SipgateData(
         client=client,
         userinfo=userinfo,
@@ -125,13 +143,34 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         publisher=publisher,
         fax_tracker=fax_tracker,
         contact_refresher=contact_refresher,
+        account_coordinator=account_coordinator,
+        history_coordinator=history_coordinator,
+        live_calls=live_calls,
         missing_scopes=missing_scopes,
+    )
+    await account_coordinator.async_config_entry_first_refresh()
+    await history_coordinator.async_config_entry_first_refresh()
+    entry.async_on_unload(
+        async_dispatcher_connect(hass, signal_call_event(entry.entry_id), _call_event_listener(entry))
     )
     if options[CONF_CONTACT_LOOKUP]:
         contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     publisher.async_setup()
     return True
+
+
+def _call_event_listener(entry: SipgateConfigEntry) -> Callable[[PushEvent, dict[str, Any]], None]:
+    """After a call: refresh the history (debounced); poll live calls only while calls go on."""
+
+    @callback
+    def on_call_event(event: PushEvent, data: dict[str, Any]) -> None:
+        runtime = entry.runtime_data
+        if isinstance(event, HangupEvent):
+            runtime.history_coordinator.async_schedule_refresh_after_calls()
+        runtime.live_calls.calls_changed(any(call.state is CallState.TALKING for call in runtime.tracker.calls))
+
+    return on_call_event
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:

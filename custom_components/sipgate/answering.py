@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.components.automation import EVENT_AUTOMATION_TRIGGERED
-from homeassistant.components.script.const import EVENT_SCRIPT_STARTED
+from homeassistant.components.script import EVENT_SCRIPT_STARTED
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
 
 from .api.push_reply import ReplyAction

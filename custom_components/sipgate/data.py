@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .call_state import CallTracker
     from .contact_names import ContactNames
     from .contact_refresh import ContactRefresher
+    from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
     from .fax_tracking import FaxTracker
     from .webhook import SipgateWebhook
     from .webhook_url import WebhookPublisher
@@ -31,6 +32,9 @@ class SipgateData:
     publisher: WebhookPublisher
     fax_tracker: FaxTracker
     contact_refresher: ContactRefresher
+    account_coordinator: AccountCoordinator
+    history_coordinator: HistoryCoordinator
+    live_calls: LiveCallsCoordinator
     missing_scopes: set[str] = field(default_factory=set)
     # Looked up once when first needed: the owner's SMS extension and fax line.
     defaults: dict[str, str] = field(default_factory=dict)

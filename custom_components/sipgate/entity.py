@@ -1,8 +1,12 @@
 """The base of every sipgate entity: the account's service device."""
 
+from typing import Any
+
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
+from .api import Device, Phoneline
 from .const import DOMAIN
 from .data import SipgateConfigEntry
 
@@ -33,3 +37,39 @@ class SipgateAccountEntity(Entity):
         self._entry = entry
         self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
         self._attr_device_info = account_device_info(entry)
+
+
+def sipgate_device_info(entry: SipgateConfigEntry, device: Device) -> DeviceInfo:
+    """A device of the account: a VoIP phone, an app, a mobile, an external phone."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.runtime_data.userinfo.master_sip_id}_device_{device.id}")},
+        manufacturer="sipgate",
+        model={"REGISTER": "VoIP phone", "MOBILE": "Mobile", "EXTERNAL": "External phone"}.get(device.type or "", device.type),
+        name=device.alias or device.id,
+        serial_number=device.id,
+    )
+
+
+def phoneline_device_info(entry: SipgateConfigEntry, line: Phoneline) -> DeviceInfo:
+    """A phone line (``p0`` …) of the account."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, f"{entry.runtime_data.userinfo.master_sip_id}_line_{line.id}")},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer="sipgate",
+        model="Phone line",
+        name=line.alias or line.id,
+        serial_number=line.id,
+    )
+
+
+class SipgateCoordinatorEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[C]):
+    """An entity fed by one of the account's coordinators."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, entry: SipgateConfigEntry, coordinator: C, key: str, device_info: DeviceInfo) -> None:
+        """Identify the entity by the account and ``key``."""
+        super().__init__(coordinator)
+        self._entry = entry
+        self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
+        self._attr_device_info = device_info

@@ -1,7 +1,6 @@
 """Notify entities: one per "SMS recipient" subentry, driven by ``notify.send_message``."""
 
-from homeassistant.components.notify import NotifyEntity
-from homeassistant.components.notify.const import NotifyEntityFeature
+from homeassistant.components.notify import NotifyEntity, NotifyEntityFeature
 from homeassistant.config_entries import (
     SIGNAL_CONFIG_ENTRY_CHANGED,
     ConfigEntry,

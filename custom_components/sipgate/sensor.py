@@ -1,27 +1,93 @@
-"""Sensors of the account: the call state (spec §8)."""
+"""Sensors of the account (spec §8): call state, balance, unread counters, numbers."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import PhoneNumber
 from .api.push_events import PushEvent
 from .call_state import CallState
+from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateAccountEntity
+from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info
 from .webhook import signal_call_event
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
 
 
+@dataclass(frozen=True, kw_only=True)
+class HistorySensorDescription(SensorEntityDescription):
+    """A counter or timestamp read from the history."""
+
+    value_fn: Callable[[HistoryData], int | datetime | None]
+
+
+HISTORY_SENSORS = (
+    HistorySensorDescription(
+        key="missed_calls",
+        translation_key="missed_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.unread_missed_calls,
+    ),
+    HistorySensorDescription(
+        key="unread_voicemails",
+        translation_key="unread_voicemails",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.unread_voicemails,
+    ),
+    HistorySensorDescription(
+        key="unread_sms",
+        translation_key="unread_sms",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.unread_sms,
+    ),
+    HistorySensorDescription(
+        key="unread_faxes",
+        translation_key="unread_faxes",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data: data.unread_faxes,
+    ),
+    HistorySensorDescription(
+        key="last_call",
+        translation_key="last_call",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data: data.last_call.created if data.last_call else None,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the account's sensors."""
-    async_add_entities([SipgateCallStateSensor(entry)])
+    """Add the account's sensors, leaving out what the token may not read."""
+    runtime = entry.runtime_data
+    entities: list[SensorEntity] = [
+        SipgateCallStateSensor(entry),
+        SipgateActiveCallsSensor(entry, runtime.live_calls),
+    ]
+    account = runtime.account_coordinator
+    if account.data.balance is not None:
+        entities.append(SipgateBalanceSensor(entry, account))
+    entities.extend(SipgateNumberSensor(entry, account, number) for number in account.data.numbers or ())
+    if runtime.history_coordinator.data is not None:
+        entities.extend(
+            SipgateHistorySensor(entry, runtime.history_coordinator, description) for description in HISTORY_SENSORS
+        )
+    async_add_entities(entities)
 
 
 class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
@@ -64,4 +130,110 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
             "from_name": latest.from_name if latest else None,
             "to_name": latest.to_name if latest else None,
             "active_calls": len(tracker.calls),
+        }
+
+
+class SipgateActiveCallsSensor(SipgateCoordinatorEntity[LiveCallsCoordinator], SensorEntity):
+    """Established calls: from sipgate's call list while calls go on, else from the webhook."""
+
+    _attr_translation_key = "active_calls"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, entry: SipgateConfigEntry, coordinator: LiveCallsCoordinator) -> None:
+        """Create the active-calls sensor."""
+        super().__init__(entry, coordinator, "active_calls", account_device_info(entry))
+
+    @property
+    def available(self) -> bool:
+        """Always: with sipgate's call list unreadable, the webhook's count stands in."""
+        return True
+
+    @property
+    def native_value(self) -> int:
+        """The number of established calls."""
+        if self.coordinator.data is not None and self.coordinator.last_update_success:
+            return len(self.coordinator.data)
+        return sum(1 for call in self._entry.runtime_data.tracker.calls if call.state is CallState.TALKING)
+
+
+class SipgateBalanceSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):
+    """The account's credit, in the account's currency."""
+
+    _attr_translation_key = "balance"
+    _attr_device_class = SensorDeviceClass.MONETARY
+    _attr_suggested_display_precision = 2
+
+    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator) -> None:
+        """Create the balance sensor."""
+        super().__init__(entry, coordinator, "balance", account_device_info(entry))
+
+    @property
+    def native_value(self) -> Decimal | None:
+        """The credit."""
+        balance = self.coordinator.data.balance
+        return balance.amount if balance else None
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        """The currency sipgate reports."""
+        balance = self.coordinator.data.balance
+        return balance.currency if balance else None
+
+
+class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorEntity):
+    """An unread counter or the last call's time."""
+
+    entity_description: HistorySensorDescription
+
+    def __init__(
+        self, entry: SipgateConfigEntry, coordinator: HistoryCoordinator, description: HistorySensorDescription
+    ) -> None:
+        """Create the sensor described by ``description``."""
+        super().__init__(entry, coordinator, description.key, account_device_info(entry))
+        self.entity_description = description
+
+    @property
+    def native_value(self) -> int | datetime | None:
+        """The counter or timestamp."""
+        return self.entity_description.value_fn(self.coordinator.data) if self.coordinator.data else None
+
+
+class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):
+    """One of the account's numbers: where it rings."""
+
+    _attr_translation_key = "number"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber) -> None:
+        """Create the sensor of ``number``."""
+        super().__init__(entry, coordinator, f"number_{number.id}", account_device_info(entry))
+        self._number_id = number.id
+        self._attr_translation_placeholders = {"number": number.localized or number.number}
+
+    @property
+    def _number(self) -> PhoneNumber | None:
+        return next((n for n in self.coordinator.data.numbers or () if n.id == self._number_id), None)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable once the number is gone from the account."""
+        return super().available and self._number is not None
+
+    @property
+    def native_value(self) -> str | None:
+        """Where the number rings: the phone line's, group's or device's name."""
+        number = self._number
+        return (number.endpoint_alias or number.endpoint_id) if number else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The number itself, its form for display, its type and endpoint."""
+        number = self._number
+        if number is None:
+            return {}
+        return {
+            "number": number.number,
+            "localized": number.localized,
+            "type": number.type,
+            "endpoint_id": number.endpoint_id,
         }
