@@ -223,12 +223,17 @@ async def test_fifty_concurrent_calls_get_their_own_answers(hass: HomeAssistant,
         assert text == f"{HEAD}<Dial><Number>49157{n:05d}</Number></Dial></Response>"
 
 
-async def test_answering_twice_is_refused(hass: HomeAssistant, push: WebhookCaller) -> None:
-    """The first answer wins; a second answer for the same call is an error in the automation."""
+async def test_first_answer_wins_and_later_actions_use_the_call_api(
+    hass: HomeAssistant, push: WebhookCaller, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The first answer is the reply; a later action on the call goes through sipgate's call API."""
+    aioclient_mock.delete(api_url("calls/D1"), status=204)
     await answer_with(hass, {"action": "sipgate.reject_call"}, {"action": "sipgate.hang_up"})
     assert (await push.post(NEW_CALL.format(call_id="D1")))[
         2
     ] == f'{HEAD}<Reject reason="rejected" /></Response>'
+    await hass.async_block_till_done()
+    assert ("DELETE", api_url("calls/D1")) in [(m.upper(), str(u)) for m, u, _, _ in aioclient_mock.mock_calls]
 
 
 async def test_verbs_without_a_mechanism_for_a_ringing_call(hass: HomeAssistant, push: WebhookCaller) -> None:
@@ -366,3 +371,320 @@ async def test_get_calls_returns_established_calls(
             }
         ]
     }
+
+
+# --- hanging up after an announcement -----------------------------------------------------------
+
+BYE_URL = "https://example.com/bye.wav"
+
+
+def short_wav(seconds: float, *, channels: int = 1) -> bytes:
+    """A WAV file of silence (mono 16-bit PCM 8 kHz unless told otherwise)."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0" * round(seconds * 8000) * 2 * channels)
+    return buffer.getvalue()
+
+
+def serve_audio(aioclient_mock: AiohttpClientMocker, wav: bytes, url: str = BYE_URL) -> None:
+    """Serve ``wav`` at ``url`` as a web server answers a range request for its start."""
+    header = wav[:4096]
+    aioclient_mock.get(
+        url,
+        status=206,
+        content=header,
+        headers={"Content-Range": f"bytes 0-{len(header) - 1}/{len(wav)}", "Content-Type": "audio/wav"},
+    )
+
+
+def sent_to(aioclient_mock: AiohttpClientMocker, url: str) -> list[tuple[str, Any]]:
+    """The method and headers of every request sent to ``url``."""
+    return [
+        (method.upper(), headers)
+        for method, sent_url, _, headers in aioclient_mock.mock_calls
+        if str(sent_url) == url
+    ]
+
+
+PLAY_AND_HANG_UP = {
+    "action": "sipgate.play_announcement",
+    "data": {"url": BYE_URL, "hang_up_after": True, "hang_up_delay": 0},
+}
+
+
+async def test_play_announcement_hangs_up_after_the_audio(
+    hass: HomeAssistant, push: WebhookCaller, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The reply plays the audio; once it has played (length from the WAV header) the call is hung up."""
+    serve_audio(aioclient_mock, short_wav(0.05))
+    aioclient_mock.delete(api_url("calls/HU1"), status=204)
+    await answer_with(hass, PLAY_AND_HANG_UP)
+
+    status, _, text = await push.post(NEW_CALL.format(call_id="HU1"))
+    assert status == 200
+    assert text == f"{HEAD}<Play><Url>{BYE_URL}</Url></Play></Response>"
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    [(_, audio_headers)] = sent_to(aioclient_mock, BYE_URL)
+    assert audio_headers["Range"] == "bytes=0-4095"
+    assert [method for method, _ in sent_to(aioclient_mock, api_url("calls/HU1"))] == ["DELETE"]
+
+
+async def test_no_hang_up_after_the_caller_hung_up(
+    hass: HomeAssistant, push: WebhookCaller, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """The caller hangs up while the announcement plays: nothing is sent to end the call."""
+    serve_audio(aioclient_mock, short_wav(0.3))
+    await answer_with(hass, PLAY_AND_HANG_UP)
+
+    assert (await push.post(NEW_CALL.format(call_id="HU2")))[0] == 200
+    await push.post(
+        "event=hangup&cause=normalClearing&callId=HU2&from=4915799912345&to=4921112345671&direction=in"
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(sent_to(aioclient_mock, BYE_URL)) == 1
+    assert sent_to(aioclient_mock, api_url("calls/HU2")) == []
+
+
+async def test_announcement_on_an_established_call_then_hang_up(
+    hass: HomeAssistant, push: WebhookCaller, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """On a call in progress the announcement goes through the call API, then the call is ended."""
+    serve_audio(aioclient_mock, short_wav(0.05))
+    aioclient_mock.post(api_url("calls/EST2/announcements"), status=204)
+    aioclient_mock.delete(api_url("calls/EST2"), status=204)
+    await push.post("event=answer&callId=EST2&user=Anna&from=4915799912345&to=4921112345671&direction=in")
+
+    await hass.services.async_call(
+        DOMAIN,
+        "play_announcement",
+        {"call_id": "EST2", "url": BYE_URL, "hang_up_after": True, "hang_up_delay": 0},
+        blocking=True,
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert [(m.upper(), str(u)) for m, u, _, _ in aioclient_mock.mock_calls if "calls/EST2" in str(u)] == [
+        ("POST", api_url("calls/EST2/announcements")),
+        ("DELETE", api_url("calls/EST2")),
+    ]
+
+
+async def test_audio_in_the_wrong_format_is_warned_about(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stereo audio sipgate cannot play: a warning says which format it needs; the call still ends."""
+    serve_audio(aioclient_mock, short_wav(0.05, channels=2))
+    aioclient_mock.delete(api_url("calls/HU3"), status=204)
+    await answer_with(hass, PLAY_AND_HANG_UP)
+
+    await push.post(NEW_CALL.format(call_id="HU3"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert f"The announcement {BYE_URL} is not WAV mono 16-bit PCM 8 kHz" in caplog.text
+    assert [method for method, _ in sent_to(aioclient_mock, api_url("calls/HU3"))] == ["DELETE"]
+
+
+async def test_unreadable_audio_leaves_the_call_alone(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The audio's length cannot be read: a warning, and the call is not cut off at a guess."""
+    aioclient_mock.get(BYE_URL, status=404)
+    await answer_with(hass, PLAY_AND_HANG_UP)
+
+    await push.post(NEW_CALL.format(call_id="HU4"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert f"Cannot read the announcement {BYE_URL} to hang up after it" in caplog.text
+    assert sent_to(aioclient_mock, api_url("calls/HU4")) == []
+
+
+@pytest.mark.parametrize(("status", "warned"), [(404, False), (500, True)])
+async def test_failed_hang_up_after_the_audio(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    warned: bool,
+) -> None:
+    """The call is already gone (404): nothing to say; sipgate fails (500): a warning."""
+    serve_audio(aioclient_mock, short_wav(0.05))
+    aioclient_mock.delete(api_url("calls/HU5"), status=status)
+    await answer_with(hass, PLAY_AND_HANG_UP)
+
+    await push.post(NEW_CALL.format(call_id="HU5"))
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(sent_to(aioclient_mock, api_url("calls/HU5"))) == 1
+    assert ("Could not hang up call HU5 after the announcement" in caplog.text) is warned
+
+
+# --- phone number fields ----------------------------------------------------------------------
+
+
+async def test_phone_numbers_given_as_integers(
+    hass: HomeAssistant, webhook_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """YAML reads an unquoted +49… as an integer: it is taken as international digits."""
+    import json
+
+    aioclient_mock.post(api_url("calls/EST3/transfer"), status=204)
+    await hass.services.async_call(
+        DOMAIN,
+        "redirect_call",
+        {"call_id": "EST3", "numbers": 4915799912345, "caller_id": 4921112345671},
+        blocking=True,
+    )
+    [(_, _, body, _)] = [call for call in aioclient_mock.mock_calls if "transfer" in str(call[1])]
+    assert json.loads(body) == {
+        "attended": False,
+        "phoneNumber": "+4915799912345",
+        "callerId": "+4921112345671",
+    }
+
+
+async def test_phone_numbers_from_a_template(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """A template rendering the caller's number yields an integer; the redirect dials it."""
+    await answer_with(
+        hass,
+        {"action": "sipgate.redirect_call", "data": {"numbers": ["{{ trigger.event.data.from_number }}"]}},
+    )
+    text = (await push.post(NEW_CALL.format(call_id="TPL1")))[2]
+    assert text == f"{HEAD}<Dial><Number>4915799912345</Number></Dial></Response>"
+
+
+@pytest.mark.parametrize(
+    "data", [{"numbers": True}, {"numbers": [False]}, {"numbers": "+4915799912345", "caller_id": True}]
+)
+async def test_booleans_are_not_phone_numbers(
+    hass: HomeAssistant, webhook_integration: MockConfigEntry, data: dict[str, Any]
+) -> None:
+    """YAML's yes/no/true are refused instead of dialling 1 or 0."""
+    from custom_components.sipgate.compat import vol
+
+    with pytest.raises(vol.Invalid, match="expected a phone number"):
+        await hass.services.async_call(DOMAIN, "redirect_call", {"call_id": "EST4", **data}, blocking=True)
+
+
+# --- which runs hold the reply ----------------------------------------------------------------
+
+
+async def test_an_automation_can_answer_through_a_script(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """A script called by the triggered automation answers the call without naming it."""
+    assert await async_setup_component(
+        hass,
+        "script",
+        {
+            "script": {
+                "turn_away": {"sequence": [{"action": "sipgate.reject_call", "data": {"reason": "busy"}}]}
+            }
+        },
+    )
+    await answer_with(hass, {"action": "script.turn_away"})
+
+    assert (await push.post(NEW_CALL.format(call_id="SC1")))[
+        2
+    ] == f'{HEAD}<Reject reason="busy" /></Response>'
+
+
+async def test_the_reply_waits_for_every_run(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """One automation only notifies and finishes at once; the reply still waits for the one that answers."""
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": [
+                {
+                    "alias": "notify",
+                    "triggers": [{"trigger": "event", "event_type": "sipgate_new_call"}],
+                    "actions": [{"event": "call_seen"}],
+                },
+                {
+                    "alias": "answer",
+                    "triggers": [{"trigger": "event", "event_type": "sipgate_new_call"}],
+                    "actions": [{"delay": {"milliseconds": 200}}, {"action": "sipgate.hang_up"}],
+                },
+            ]
+        },
+    )
+    seen = async_capture_events(hass, "call_seen")
+
+    assert (await push.post(NEW_CALL.format(call_id="W1")))[2] == f"{HEAD}<Hangup /></Response>"
+    assert len(seen) == 1
+
+
+async def test_unrelated_runs_do_not_hold_the_reply(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """An automation started by something else while a call rings is not waited for."""
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": [
+                {
+                    "alias": "busy elsewhere",
+                    "triggers": [{"trigger": "event", "event_type": "something_else"}],
+                    "actions": [{"delay": {"seconds": 3}}],
+                },
+                {
+                    "alias": "think",
+                    "triggers": [{"trigger": "event", "event_type": "sipgate_new_call"}],
+                    "actions": [{"delay": {"milliseconds": 300}}],
+                },
+            ]
+        },
+    )
+    started = time.monotonic()
+    reply = asyncio.create_task(push.post(NEW_CALL.format(call_id="U1")))
+    await asyncio.sleep(0.1)
+    hass.bus.async_fire("something_else")
+
+    assert (await reply)[2] == DEFAULT_REPLY
+    assert time.monotonic() - started < 1.5
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+
+
+async def test_a_newer_push_for_the_same_call_releases_the_older_reply(
+    hass: HomeAssistant, push: WebhookCaller
+) -> None:
+    """While a call's reply is held, a newer push for it takes over: the older reply goes out at once."""
+    await answer_with(hass, {"delay": {"seconds": 3}})
+    started = time.monotonic()
+    first = asyncio.create_task(push.post(NEW_CALL.format(call_id="R1")))
+    await asyncio.sleep(0.1)
+
+    second = await push.post("event=dtmf&dtmf=1&callId=R1")
+
+    assert (await first)[2] == DEFAULT_REPLY
+    assert second[2] == DEFAULT_REPLY
+    assert time.monotonic() - started < 1.0
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
+
+
+async def test_a_hangup_forgets_the_call(
+    hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry
+) -> None:
+    """What was remembered to find a call from its automations is dropped when the call ends."""
+    answering = webhook_integration.runtime_data.answering
+    await push.post(NEW_CALL.format(call_id="F1"))
+    await push.post("event=answer&callId=F1&user=Anna&from=4915799912345&to=4921112345671&direction=in")
+    assert answering.remembered_count == 2
+
+    await push.post(
+        "event=hangup&cause=normalClearing&callId=F1&from=4915799912345&to=4921112345671&direction=in"
+    )
+
+    assert answering.remembered_count == 0
+    assert answering.pending_count == 0

@@ -194,8 +194,9 @@ def _make_handler(
             if (pending := answering.find_pending(given_call_id, call.context)) is not None:
                 if verb.pending is None:
                     raise service_error("call_not_established", action=f"{DOMAIN}.{verb.name}")
-                if not pending.answer(verb.pending(entry, data, pending.reply_url)):
-                    raise service_error("call_already_answered", call_id=pending.call_id)
+                # The first answer decides the reply; later actions on the call (say, a
+                # hang_up after a play_announcement) use the call API once it is established.
+                pending.answer(verb.pending(entry, data, pending.reply_url))
                 call_id = pending.call_id
             else:
                 call_id = given_call_id or answering.call_id_for(call.context)  # type: ignore[assignment]

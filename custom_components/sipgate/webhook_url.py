@@ -115,6 +115,8 @@ class WebhookPublisher:
             return
         ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "no_public_url"))
         if not self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
+            # The user sets the URLs by hand now: a "set it by hand" issue has done its job.
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "webhook_settings_forbidden"))
             return
         try:
             settings = await self._client.webhook_settings.get()

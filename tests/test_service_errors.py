@@ -1,0 +1,329 @@
+"""What every action shares: finding the account, and sipgate's errors as translated ones."""
+
+import base64
+from http import HTTPStatus
+from typing import Any
+
+import aiohttp
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
+
+from custom_components.sipgate.const import CONF_TOKEN_ID, CONF_WEBHOOK_ID, DEFAULT_OPTIONS, DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.setup import async_setup_component
+
+from .conftest import FORM, TOKEN, TOKEN_ID, WEBHOOK_ID, TestSigner as Signer, api_url, load_json
+
+SECOND_TOKEN_ID = "token-ZW31T3"
+SECOND_TOKEN = "5b0c6d2e-9f1a-4c3b-8e7d-6a5f4e3d2c1b"
+SECOND_WEBHOOK_ID = "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b"
+SECOND_USERINFO = {"sub": "w0", "domain": "sipgate.de", "masterSipId": "7654321", "locale": "de_DE"}
+
+
+def basic_auth(token_id: str, token: str) -> str:
+    """The Authorization header of a personal access token."""
+    return "Basic " + base64.b64encode(f"{token_id}:{token}".encode()).decode()
+
+
+def authorizations(aioclient_mock: AiohttpClientMocker, url: str) -> list[str]:
+    """The Authorization header of every request sent to ``url``, in order."""
+    return [
+        headers["Authorization"]
+        for _, sent_url, _, headers in aioclient_mock.mock_calls
+        if str(sent_url) == url
+    ]
+
+
+# --- sipgate's errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answer", "error_type", "key", "placeholders"),
+    [
+        pytest.param(
+            {"status": HTTPStatus.FORBIDDEN, "json": {"message": "scope missing"}},
+            HomeAssistantError,
+            "missing_scope",
+            {"scope": "rtcm:read", "error": "scope missing"},
+            id="403",
+        ),
+        pytest.param(
+            {"status": HTTPStatus.PAYMENT_REQUIRED},
+            HomeAssistantError,
+            "insufficient_funds",
+            None,
+            id="402",
+        ),
+        pytest.param(
+            {"status": HTTPStatus.TOO_MANY_REQUESTS, "headers": {"Retry-After": "30"}},
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "30"},
+            id="429",
+        ),
+        pytest.param(
+            {"status": HTTPStatus.TOO_MANY_REQUESTS},
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "0"},
+            id="429-without-retry-after",
+        ),
+        pytest.param(
+            {"exc": TimeoutError()},
+            HomeAssistantError,
+            "cannot_connect",
+            {"error": "sipgate did not answer GET calls within 15.0 s"},
+            id="timeout",
+        ),
+        pytest.param(
+            {"exc": aiohttp.ClientConnectionError("refused")},
+            HomeAssistantError,
+            "cannot_connect",
+            {"error": "Cannot reach sipgate for GET calls: refused"},
+            id="connection-error",
+        ),
+        pytest.param(
+            {"status": HTTPStatus.INTERNAL_SERVER_ERROR, "text": "boom"},
+            HomeAssistantError,
+            "api_error",
+            {"error": "HTTP 500: boom"},
+            id="500",
+        ),
+    ],
+)
+async def test_sipgate_errors_become_translated_errors(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    answer: dict[str, Any],
+    error_type: type[HomeAssistantError],
+    key: str,
+    placeholders: dict[str, str] | None,
+) -> None:
+    """Each failure of sipgate's API reaches the user as the matching translated error."""
+    aioclient_mock.get(api_url("calls"), **answer)
+
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
+
+    assert type(caught.value) is error_type
+    assert caught.value.translation_domain == DOMAIN
+    assert caught.value.translation_key == key
+    assert caught.value.translation_placeholders == placeholders
+    assert hass.config_entries.flow.async_progress() == []
+
+
+async def test_rejected_token_starts_reauthentication(
+    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """401 during an action: the error says so and a re-authentication flow starts."""
+    aioclient_mock.get(api_url("calls"), status=HTTPStatus.UNAUTHORIZED)
+
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
+    await hass.async_block_till_done()
+
+    assert type(caught.value) is HomeAssistantError
+    assert caught.value.translation_key == "invalid_auth"
+    flows = hass.config_entries.flow.async_progress()
+    assert [(flow["context"]["source"], flow["context"]["entry_id"]) for flow in flows] == [
+        (SOURCE_REAUTH, init_integration.entry_id)
+    ]
+
+
+async def test_unknown_call_is_a_validation_error(
+    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """404 when hanging up a call that has ended: the user is told sipgate does not know it."""
+    aioclient_mock.delete(
+        api_url("calls/GONE"), status=HTTPStatus.NOT_FOUND, json={"message": "no such call"}
+    )
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(DOMAIN, "hang_up", {"call_id": "GONE"}, blocking=True)
+
+    assert caught.value.translation_key == "not_found"
+    assert caught.value.translation_placeholders == {"error": "no such call"}
+
+
+async def test_invalid_input_is_refused_before_sending(
+    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Input the client refuses is a validation error naming the field; nothing is sent."""
+    before = aioclient_mock.call_count
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN, "send_dtmf", {"call_id": "EST1", "sequence": "12x"}, blocking=True
+        )
+
+    assert caught.value.translation_key == "invalid_input"
+    assert caught.value.translation_placeholders is not None
+    assert caught.value.translation_placeholders["field"] == "sequence"
+    assert aioclient_mock.call_count == before
+
+
+# --- which account --------------------------------------------------------------------------
+
+
+async def test_unknown_config_entry_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """An id that names no sipgate account (or another integration's entry) is refused."""
+    other = MockConfigEntry(domain="other_integration")
+    other.add_to_hass(hass)
+    for entry_id in ("no-such-entry", other.entry_id):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                DOMAIN, "get_calls", {"config_entry_id": entry_id}, blocking=True, return_response=True
+            )
+        assert caught.value.translation_key == "entry_not_found"
+        assert caught.value.translation_placeholders == {"entry_id": entry_id}
+
+
+async def test_unloaded_account(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """An account that is not loaded cannot act; without it there is no account at all."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            "get_calls",
+            {"config_entry_id": init_integration.entry_id},
+            blocking=True,
+            return_response=True,
+        )
+    assert caught.value.translation_key == "entry_not_loaded"
+    assert caught.value.translation_placeholders == {"account": init_integration.title}
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
+    assert caught.value.translation_key == "no_account"
+
+
+@pytest.fixture
+def userinfo_in_turn(aioclient_mock: AiohttpClientMocker) -> None:
+    """Userinfo answers for the first account, then the second (each set up in turn).
+
+    Registered before ``sipgate_api`` registers its single answer, so it is the one that matches.
+    """
+    answers = iter([load_json("userinfo.json"), SECOND_USERINFO])
+
+    async def answer(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        return AiohttpClientMockResponse(method, url, json=next(answers))
+
+    aioclient_mock.get(api_url("authorization/userinfo"), side_effect=answer)
+
+
+@pytest.fixture
+async def two_accounts(
+    hass: HomeAssistant,
+    userinfo_in_turn: None,
+    sipgate_api: AiohttpClientMocker,
+    mock_config_entry: MockConfigEntry,
+    signer: Signer,
+) -> tuple[MockConfigEntry, MockConfigEntry]:
+    """Two sipgate accounts, set up one after the other."""
+    second = MockConfigEntry(
+        domain=DOMAIN,
+        title="sipgate Zweitkonto",
+        unique_id=SECOND_USERINFO["masterSipId"],
+        data={CONF_TOKEN_ID: SECOND_TOKEN_ID, CONF_TOKEN: SECOND_TOKEN, CONF_WEBHOOK_ID: SECOND_WEBHOOK_ID},
+        options=dict(DEFAULT_OPTIONS),
+    )
+    for entry in (mock_config_entry, second):
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert mock_config_entry.runtime_data.userinfo.master_sip_id == "1234567"
+    assert second.runtime_data.userinfo.master_sip_id == "7654321"
+    return mock_config_entry, second
+
+
+async def test_two_accounts_need_a_config_entry_id(
+    hass: HomeAssistant,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """With two accounts an action must say which; given, that account's token is used."""
+    first, second = two_accounts
+    aioclient_mock.get(api_url("calls"), json=load_json("calls.json"))
+
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
+    assert caught.value.translation_key == "config_entry_id_required"
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(DOMAIN, "hang_up", {"call_id": "UNKNOWN"}, blocking=True)
+    assert caught.value.translation_key == "config_entry_id_required"
+    assert authorizations(aioclient_mock, api_url("calls")) == []
+
+    for entry in (second, first):
+        await hass.services.async_call(
+            DOMAIN, "get_calls", {"config_entry_id": entry.entry_id}, blocking=True, return_response=True
+        )
+    assert authorizations(aioclient_mock, api_url("calls")) == [
+        basic_auth(SECOND_TOKEN_ID, SECOND_TOKEN),
+        basic_auth(TOKEN_ID, TOKEN),
+    ]
+
+
+async def test_a_call_of_one_account_needs_no_config_entry_id(
+    hass: HomeAssistant,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+    aioclient_mock: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    signer: Signer,
+) -> None:
+    """A call sipgate pushed to the second account is hung up with the second account's token."""
+    aioclient_mock.delete(api_url("calls/ACC2CALL"), status=HTTPStatus.NO_CONTENT)
+    client = await hass_client_no_auth()
+    body = b"event=answer&callId=ACC2CALL&user=Anna&from=4915799912345&to=4921112345671&direction=in"
+    response = await client.post(
+        f"/api/webhook/{SECOND_WEBHOOK_ID}",
+        data=body,
+        headers={"Content-Type": FORM, "X-Sipgate-Signature": signer.sign(body)},
+    )
+    assert response.status == 200
+
+    await hass.services.async_call(DOMAIN, "hang_up", {"call_id": "ACC2CALL"}, blocking=True)
+
+    assert authorizations(aioclient_mock, api_url("calls/ACC2CALL")) == [
+        basic_auth(SECOND_TOKEN_ID, SECOND_TOKEN)
+    ]
+
+
+async def test_an_automation_answers_a_call_of_either_account(
+    hass: HomeAssistant,
+    two_accounts: tuple[MockConfigEntry, MockConfigEntry],
+    hass_client_no_auth: ClientSessionGenerator,
+    signer: Signer,
+) -> None:
+    """With two accounts, an automation answers the ringing call that started it, naming neither."""
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "triggers": [{"trigger": "event", "event_type": "sipgate_new_call"}],
+                "actions": [{"action": "sipgate.reject_call", "data": {"reason": "busy"}}],
+            }
+        },
+    )
+    client = await hass_client_no_auth()
+    for webhook_id, call_id in ((SECOND_WEBHOOK_ID, "RING2"), (WEBHOOK_ID, "RING1")):
+        body = f"event=newCall&from=4915799912345&to=4921112345671&direction=in&callId={call_id}".encode()
+        response = await client.post(
+            f"/api/webhook/{webhook_id}",
+            data=body,
+            headers={"Content-Type": FORM, "X-Sipgate-Signature": signer.sign(body)},
+        )
+        assert response.status == 200
+        assert '<Reject reason="busy" />' in await response.text()
