@@ -233,7 +233,9 @@ async def test_first_answer_wins_and_later_actions_use_the_call_api(
         2
     ] == f'{HEAD}<Reject reason="rejected" /></Response>'
     await hass.async_block_till_done()
-    assert ("DELETE", api_url("calls/D1")) in [(m.upper(), str(u)) for m, u, _, _ in aioclient_mock.mock_calls]
+    assert ("DELETE", api_url("calls/D1")) in [
+        (m.upper(), str(u)) for m, u, _, _ in aioclient_mock.mock_calls
+    ]
 
 
 async def test_verbs_without_a_mechanism_for_a_ringing_call(hass: HomeAssistant, push: WebhookCaller) -> None:

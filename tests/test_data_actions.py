@@ -25,11 +25,18 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 @pytest.fixture
 def sms_extensions(sipgate_api: AiohttpClientMocker) -> AiohttpClientMocker:
     """The token owner's SMS extension and fax line."""
-    sipgate_api.get(api_url("w0/sms"), json={"items": [{"id": "s0", "alias": "SMS Anna", "callerId": "+4921112345671"}]})
-    sipgate_api.get(api_url("w0/faxlines"), json={"items": [
-        {"id": "f0", "alias": "Empfang", "tagline": "Muster", "canSend": False, "canReceive": True},
-        {"id": "f1", "alias": "Büro", "tagline": "Muster", "canSend": True, "canReceive": True},
-    ]})
+    sipgate_api.get(
+        api_url("w0/sms"), json={"items": [{"id": "s0", "alias": "SMS Anna", "callerId": "+4921112345671"}]}
+    )
+    sipgate_api.get(
+        api_url("w0/faxlines"),
+        json={
+            "items": [
+                {"id": "f0", "alias": "Empfang", "tagline": "Muster", "canSend": False, "canReceive": True},
+                {"id": "f1", "alias": "Büro", "tagline": "Muster", "canSend": True, "canReceive": True},
+            ]
+        },
+    )
     return sipgate_api
 
 
@@ -43,7 +50,9 @@ async def call(hass: HomeAssistant, action: str, data: dict[str, Any], *, respon
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_send_sms_with_the_owners_extension(hass: HomeAssistant, sms_extensions: AiohttpClientMocker) -> None:
+async def test_send_sms_with_the_owners_extension(
+    hass: HomeAssistant, sms_extensions: AiohttpClientMocker
+) -> None:
     """Without sms_id the owner's first SMS extension sends; national numbers become E.164."""
     sms_extensions.post(api_url("sessions/sms"), status=204)
     before = sms_extensions.call_count
@@ -51,19 +60,35 @@ async def test_send_sms_with_the_owners_extension(hass: HomeAssistant, sms_exten
     await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "Noch eine", "sms_id": "s1"})
     assert _new(sms_extensions, before) == [
         ("GET", "/w0/sms", [], None),
-        ("POST", "/sessions/sms", [], {"smsId": "s0", "message": "Die Waschmaschine ist fertig.", "recipient": "+4915799912345"}),
+        (
+            "POST",
+            "/sessions/sms",
+            [],
+            {"smsId": "s0", "message": "Die Waschmaschine ist fertig.", "recipient": "+4915799912345"},
+        ),
         ("POST", "/sessions/sms", [], {"smsId": "s1", "message": "Noch eine", "recipient": "+4915799912345"}),
     ]
     assert_valid_against_spec(sms_extensions)
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_send_sms_later(hass: HomeAssistant, sms_extensions: AiohttpClientMocker, freezer: FrozenDateTimeFactory) -> None:
+async def test_send_sms_later(
+    hass: HomeAssistant, sms_extensions: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+) -> None:
     """send_at in Home Assistant's time zone becomes whole Unix seconds."""
     freezer.move_to("2026-11-27 10:00:00+00:00")
     await hass.config.async_set_time_zone("Europe/Berlin")
     sms_extensions.post(api_url("sessions/sms"), status=204)
-    await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "Erinnerung", "sms_id": "s0", "send_at": "2026-11-28 08:30:00"})
+    await call(
+        hass,
+        "send_sms",
+        {
+            "recipient": "+4915799912345",
+            "message": "Erinnerung",
+            "sms_id": "s0",
+            "send_at": "2026-11-28 08:30:00",
+        },
+    )
     assert sent_requests(sms_extensions)[-1][3]["sendAt"] == 1795851000  # 2026-11-28 07:30 UTC
     assert_valid_against_spec(sms_extensions)
 
@@ -72,13 +97,29 @@ async def test_send_sms_later(hass: HomeAssistant, sms_extensions: AiohttpClient
 @pytest.mark.parametrize(
     ("data", "key", "placeholders"),
     [
-        ({"recipient": "+49++", "message": "x", "sms_id": "s0"}, "invalid_phone_number", {"field": "recipient", "value": "+49++"}),
-        ({"recipient": "+4915799912345", "message": "x", "sms_id": "s0", "send_at": "2020-01-01 00:00:00"}, "send_time_out_of_range", None),
-        ({"recipient": "+4915799912345", "message": "x", "sms_id": "s0", "send_at": "2099-01-01 00:00:00"}, "send_time_out_of_range", None),
+        (
+            {"recipient": "+49++", "message": "x", "sms_id": "s0"},
+            "invalid_phone_number",
+            {"field": "recipient", "value": "+49++"},
+        ),
+        (
+            {"recipient": "+4915799912345", "message": "x", "sms_id": "s0", "send_at": "2020-01-01 00:00:00"},
+            "send_time_out_of_range",
+            None,
+        ),
+        (
+            {"recipient": "+4915799912345", "message": "x", "sms_id": "s0", "send_at": "2099-01-01 00:00:00"},
+            "send_time_out_of_range",
+            None,
+        ),
     ],
 )
 async def test_send_sms_validation(
-    hass: HomeAssistant, sipgate_api: AiohttpClientMocker, data: dict[str, Any], key: str, placeholders: dict[str, str] | None
+    hass: HomeAssistant,
+    sipgate_api: AiohttpClientMocker,
+    data: dict[str, Any],
+    key: str,
+    placeholders: dict[str, str] | None,
 ) -> None:
     """Invalid numbers and send times are explained, naming field and value."""
     before = sipgate_api.call_count
@@ -95,7 +136,9 @@ async def test_send_sms_validation(
     ("status", "key"),
     [(402, "insufficient_funds"), (403, "missing_scope")],
 )
-async def test_send_sms_api_errors(hass: HomeAssistant, sms_extensions: AiohttpClientMocker, status: int, key: str) -> None:
+async def test_send_sms_api_errors(
+    hass: HomeAssistant, sms_extensions: AiohttpClientMocker, status: int, key: str
+) -> None:
     """No credit, or a token without the SMS scope: translated errors naming the scope."""
     sms_extensions.post(api_url("sessions/sms"), status=status)
     with pytest.raises(HomeAssistantError) as caught:
@@ -106,8 +149,11 @@ async def test_send_sms_api_errors(hass: HomeAssistant, sms_extensions: AiohttpC
 
 
 async def test_send_fax_and_follow_it(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sms_extensions: AiohttpClientMocker,
-    tmp_path: Path, freezer: FrozenDateTimeFactory,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sms_extensions: AiohttpClientMocker,
+    tmp_path: Path,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A PDF from an allowed folder is sent from the first fax line that can send, then followed to SENT."""
     document = tmp_path / "Rechnung.pdf"
@@ -119,21 +165,33 @@ async def test_send_fax_and_follow_it(
     async def history(method: str, url: Any, data: Any) -> Any:
         from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMockResponse
 
-        return AiohttpClientMockResponse(method, url, json={"id": "FAX1", "type": "FAX", "faxStatusType": next(statuses)})
+        return AiohttpClientMockResponse(
+            method, url, json={"id": "FAX1", "type": "FAX", "faxStatusType": next(statuses)}
+        )
 
     sms_extensions.get(api_url("history/FAX1"), side_effect=history)
     events = async_capture_events(hass, EVENT_FAX_STATUS)
 
-    result = await call(hass, "send_fax", {"recipient": "0211 99999999", "file": str(document)}, response=True)
+    result = await call(
+        hass, "send_fax", {"recipient": "0211 99999999", "file": str(document)}, response=True
+    )
     assert result == {"session_id": "FAX1"}
     body = sent_requests(sms_extensions)[-1][3]
-    assert (body["faxlineId"], body["filename"], body["recipient"]) == ("f1", "Rechnung.pdf", "+4921199999999")
+    assert (body["faxlineId"], body["filename"], body["recipient"]) == (
+        "f1",
+        "Rechnung.pdf",
+        "+4921199999999",
+    )
 
     for _ in range(6):
         freezer.tick(POLL_INTERVAL)
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
-    assert [(e.data["status"], e.data["final"]) for e in events] == [("PENDING", False), ("SENDING", False), ("SENT", True)]
+    assert [(e.data["status"], e.data["final"]) for e in events] == [
+        ("PENDING", False),
+        ("SENDING", False),
+        ("SENT", True),
+    ]
     assert init_integration.runtime_data.fax_tracker.following == []
     polls = [r for r in sent_requests(sms_extensions) if r[1] == "/history/FAX1"]
     assert len(polls) == 4  # no polling once the fax is final
@@ -142,14 +200,22 @@ async def test_send_fax_and_follow_it(
 
 @pytest.mark.usefixtures("init_integration")
 async def test_fax_following_stops_on_unload(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sms_extensions: AiohttpClientMocker, tmp_path: Path, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sms_extensions: AiohttpClientMocker,
+    tmp_path: Path,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Unloading the entry stops following its faxes."""
     (tmp_path / "a.pdf").write_bytes(PDF)
     hass.config.allowlist_external_dirs = {str(tmp_path)}
     sms_extensions.post(api_url("sessions/fax"), json={"sessionId": "FAX2"})
-    sms_extensions.get(api_url("history/FAX2"), json={"id": "FAX2", "type": "FAX", "faxStatusType": "PENDING"})
-    await call(hass, "send_fax", {"recipient": "+4921199999999", "file": str(tmp_path / "a.pdf"), "faxline_id": "f0"})
+    sms_extensions.get(
+        api_url("history/FAX2"), json={"id": "FAX2", "type": "FAX", "faxStatusType": "PENDING"}
+    )
+    await call(
+        hass, "send_fax", {"recipient": "+4921199999999", "file": str(tmp_path / "a.pdf"), "faxline_id": "f0"}
+    )
     await hass.config_entries.async_unload(init_integration.entry_id)
     before = sms_extensions.call_count
     freezer.tick(POLL_INTERVAL * 3)
@@ -168,9 +234,15 @@ async def test_fax_file_checks(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     (allowed / "note.txt").write_bytes(b"hello")
     hass.config.allowlist_external_dirs = {str(allowed)}
     before = sipgate_api.call_count
-    for path, key in ((outside, "file_not_allowed"), (allowed / "note.txt", "not_a_pdf"), (allowed / "missing.pdf", "file_not_found")):
+    for path, key in (
+        (outside, "file_not_allowed"),
+        (allowed / "note.txt", "not_a_pdf"),
+        (allowed / "missing.pdf", "file_not_found"),
+    ):
         with pytest.raises(ServiceValidationError) as caught:
-            await call(hass, "send_fax", {"recipient": "+4921199999999", "file": str(path), "faxline_id": "f0"})
+            await call(
+                hass, "send_fax", {"recipient": "+4921199999999", "file": str(path), "faxline_id": "f0"}
+            )
         assert caught.value.translation_key == key
     assert sipgate_api.call_count == before
 
@@ -181,7 +253,9 @@ async def test_fax_status(hass: HomeAssistant, sipgate_api: AiohttpClientMocker)
     sipgate_api.get(api_url("history/123123"), json=load_json("history_entry_fax.json"))
     sipgate_api.get(api_url("history/999"), status=404)
     assert await call(hass, "get_fax_status", {"session_id": "123123"}, response=True) == {
-        "session_id": "123123", "status": "SENT", "final": True,
+        "session_id": "123123",
+        "status": "SENT",
+        "final": True,
     }
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "get_fax_status", {"session_id": "999"}, response=True)
@@ -192,9 +266,18 @@ async def test_fax_status(hass: HomeAssistant, sipgate_api: AiohttpClientMocker)
 async def test_initiate_call(hass: HomeAssistant, sipgate_api: AiohttpClientMocker) -> None:
     """Click-to-dial returns the session id; a number as From needs a device."""
     sipgate_api.post(api_url("sessions/calls"), json={"sessionId": "CALL77"})
-    result = await call(hass, "initiate_call", {"to": "0211 12345678", "from": "e0", "caller_id": "+4921112345670"}, response=True)
+    result = await call(
+        hass,
+        "initiate_call",
+        {"to": "0211 12345678", "from": "e0", "caller_id": "+4921112345670"},
+        response=True,
+    )
     assert result == {"session_id": "CALL77"}
-    assert sent_requests(sipgate_api)[-1][3] == {"callee": "+4921112345678", "caller": "e0", "callerId": "+4921112345670"}
+    assert sent_requests(sipgate_api)[-1][3] == {
+        "callee": "+4921112345678",
+        "caller": "e0",
+        "callerId": "+4921112345670",
+    }
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "initiate_call", {"to": "0211 12345678", "from": "+4921112345671"})
     assert caught.value.translation_key == "invalid_input"
@@ -213,18 +296,41 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     before = sipgate_api.call_count
 
     result = await call(
-        hass, "get_history",
-        {"types": ["CALL"], "directions": ["MISSED_INCOMING"], "archived": False, "starred": True, "limit": 20,
-         "from": "2026-11-01 00:00:00", "phonenumber": "0157 99912345", "connection_ids": ["p0"]},
+        hass,
+        "get_history",
+        {
+            "types": ["CALL"],
+            "directions": ["MISSED_INCOMING"],
+            "archived": False,
+            "starred": True,
+            "limit": 20,
+            "from": "2026-11-01 00:00:00",
+            "phonenumber": "0157 99912345",
+            "connection_ids": ["p0"],
+        },
         response=True,
     )
     assert result["total_count"] == 9  # tests/fixtures/history.json
     assert result["entries"][0] | {} == {
-        "id": "100001234", "type": "CALL", "direction": "MISSED_INCOMING", "source": "+4915799912345",
-        "target": "+4921112345671", "source_alias": "Max Kunde", "target_alias": "Anna Muster",
-        "created": "2026-11-26T08:15:02+00:00", "status": "NOPICKUP", "read": False, "archived": False,
-        "starred": False, "note": None, "duration": 0, "call_status": "MISSED", "sms_content": None,
-        "fax_status": None, "recording_urls": [], "transcription": None,
+        "id": "100001234",
+        "type": "CALL",
+        "direction": "MISSED_INCOMING",
+        "source": "+4915799912345",
+        "target": "+4921112345671",
+        "source_alias": "Max Kunde",
+        "target_alias": "Anna Muster",
+        "created": "2026-11-26T08:15:02+00:00",
+        "status": "NOPICKUP",
+        "read": False,
+        "archived": False,
+        "starred": False,
+        "note": None,
+        "duration": 0,
+        "call_status": "MISSED",
+        "sms_content": None,
+        "fax_status": None,
+        "recording_urls": [],
+        "transcription": None,
     }
     await call(hass, "update_history", {"entry_ids": ["100001234", "100001235"], "read": True})
     await call(hass, "update_history", {"entry_ids": "100001234", "note": "zurückgerufen"})
@@ -234,11 +340,19 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
 
     requests = _new(sipgate_api, before)
     assert requests[0][0:2] == ("GET", "/history")
-    assert sorted(requests[0][2]) == sorted([
-        ("types", "CALL"), ("directions", "MISSED_INCOMING"), ("archived", "false"), ("starred", "STARRED"),
-        ("from", "2026-10-31T23:00:00.000Z"), ("phonenumber", "+4915799912345"), ("connectionIds", "p0"),
-        ("limit", "20"), ("offset", "0"),
-    ])
+    assert sorted(requests[0][2]) == sorted(
+        [
+            ("types", "CALL"),
+            ("directions", "MISSED_INCOMING"),
+            ("archived", "false"),
+            ("starred", "STARRED"),
+            ("from", "2026-10-31T23:00:00.000Z"),
+            ("phonenumber", "+4915799912345"),
+            ("connectionIds", "p0"),
+            ("limit", "20"),
+            ("offset", "0"),
+        ]
+    )
     assert requests[1:] == [
         ("PUT", "/history", [], [{"id": "100001234", "read": True}, {"id": "100001235", "read": True}]),
         ("PUT", "/history/100001234", [], {"note": "zurückgerufen"}),
@@ -265,14 +379,28 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
 
     result = await call(hass, "get_contacts", {"scope": "SHARED"}, response=True)
     assert all(c["scope"] == "SHARED" for c in result["contacts"])
-    await call(hass, "create_contact", {"firstname": "Jürgen", "lastname": "Beispiel", "number": "0176 1234567", "organization": "Muster GmbH"})
+    await call(
+        hass,
+        "create_contact",
+        {
+            "firstname": "Jürgen",
+            "lastname": "Beispiel",
+            "number": "0176 1234567",
+            "organization": "Muster GmbH",
+        },
+    )
     await call(hass, "update_contact", {"contact_id": first["id"], "numbers": ["+4921112345678"]})
     await call(hass, "delete_contact", {"contact_id": first["id"]})
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "delete_all_contacts", {"scope": "PRIVATE", "confirm": False})
     assert caught.value.translation_key == "confirm_required"
     await call(hass, "delete_all_contacts", {"scope": "PRIVATE", "confirm": True})
-    imported = await call(hass, "import_contacts", {"format": "csv", "content": "firstname,lastname,number\nAda,Lovelace,+4921163553355\n"}, response=True)
+    imported = await call(
+        hass,
+        "import_contacts",
+        {"format": "csv", "content": "firstname,lastname,number\nAda,Lovelace,+4921163553355\n"},
+        response=True,
+    )
     assert imported == {"imported": 1, "skipped_lines": []}
     exported = await call(hass, "export_contacts", {"format": "vcard", "scope": "ALL"}, response=True)
     assert exported["content"].startswith("BEGIN:VCARD")
@@ -301,19 +429,39 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
 
 
 @pytest.mark.usefixtures("init_integration")
-async def test_numbers_and_webhook_settings(hass: HomeAssistant, sipgate_settings: AiohttpClientMocker) -> None:
+async def test_numbers_and_webhook_settings(
+    hass: HomeAssistant, sipgate_settings: AiohttpClientMocker
+) -> None:
     """Numbers and webhook settings are returned; changes are read-modify-write."""
     sipgate_settings.get(api_url("numbers"), json=load_json("numbers.json"))
     numbers = await call(hass, "get_numbers", {}, response=True)
     assert [n["number"] for n in numbers["numbers"]] == ["+4921112345670", "+4921112345671", "+4915799900000"]
     assert await call(hass, "get_webhook_settings", {}, response=True) == {
-        "incoming_url": "https://old.example/in", "outgoing_url": "", "log": False, "whitelist": None,
+        "incoming_url": "https://old.example/in",
+        "outgoing_url": "",
+        "log": False,
+        "whitelist": None,
     }
-    stored = await call(hass, "set_webhook_settings", {"outgoing_url": "https://ha.example.com/hook", "whitelist": ["p0", "g1"]}, response=True)
-    assert stored == {"incoming_url": "https://old.example/in", "outgoing_url": "https://ha.example.com/hook", "log": False, "whitelist": ["p0", "g1"]}
+    stored = await call(
+        hass,
+        "set_webhook_settings",
+        {"outgoing_url": "https://ha.example.com/hook", "whitelist": ["p0", "g1"]},
+        response=True,
+    )
+    assert stored == {
+        "incoming_url": "https://old.example/in",
+        "outgoing_url": "https://ha.example.com/hook",
+        "log": False,
+        "whitelist": ["p0", "g1"],
+    }
     await call(hass, "set_webhook_settings", {"whitelist_enabled": False, "incoming_url": ""})
     # sipgate still holds the old settings in this stand-in, so only the changed fields differ.
-    assert sent_requests(sipgate_settings)[-1][3] == {"incomingUrl": "", "outgoingUrl": "", "log": False, "whitelist": None}
+    assert sent_requests(sipgate_settings)[-1][3] == {
+        "incomingUrl": "",
+        "outgoingUrl": "",
+        "log": False,
+        "whitelist": None,
+    }
     assert_valid_against_spec(sipgate_settings)
 
 
@@ -325,7 +473,9 @@ async def test_two_accounts_need_config_entry_id(
     from homeassistant.const import CONF_TOKEN
 
     second = MockConfigEntry(
-        domain=DOMAIN, title="sipgate Zweit", unique_id="7654321",
+        domain=DOMAIN,
+        title="sipgate Zweit",
+        unique_id="7654321",
         data={CONF_TOKEN_ID: "token-ZWEIT1", CONF_TOKEN: "second-secret", CONF_WEBHOOK_ID: "b" * 64},
         options=dict(DEFAULT_OPTIONS),
     )
@@ -338,8 +488,15 @@ async def test_two_accounts_need_config_entry_id(
         await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "x", "sms_id": "s0"})
     assert caught.value.translation_key == "config_entry_id_required"
 
-    await call(hass, "send_sms", {"config_entry_id": second.entry_id, "recipient": "+4915799912345", "message": "x", "sms_id": "s0"})
+    await call(
+        hass,
+        "send_sms",
+        {"config_entry_id": second.entry_id, "recipient": "+4915799912345", "message": "x", "sms_id": "s0"},
+    )
     import base64
 
     _, _, _, headers = sipgate_api.mock_calls[-1]
-    assert base64.b64decode(headers["Authorization"].removeprefix("Basic ")).decode() == "token-ZWEIT1:second-secret"
+    assert (
+        base64.b64decode(headers["Authorization"].removeprefix("Basic ")).decode()
+        == "token-ZWEIT1:second-secret"
+    )

@@ -48,12 +48,20 @@ async def test_entities(
         from homeassistant.config_entries import ConfigSubentryDataWithId
 
         mock_config_entry = MockConfigEntry(
-            domain=mock_config_entry.domain, title=mock_config_entry.title, unique_id=mock_config_entry.unique_id,
-            data=dict(mock_config_entry.data), options=dict(mock_config_entry.options),
-            subentries_data=[ConfigSubentryDataWithId(
-                data={"name": "Mama", "number": "+4917612345678"}, subentry_id="SUBENTRYMAMA",
-                subentry_type="sms_recipient", title="Mama", unique_id="+4917612345678",
-            )],
+            domain=mock_config_entry.domain,
+            title=mock_config_entry.title,
+            unique_id=mock_config_entry.unique_id,
+            data=dict(mock_config_entry.data),
+            options=dict(mock_config_entry.options),
+            subentries_data=[
+                ConfigSubentryDataWithId(
+                    data={"name": "Mama", "number": "+4917612345678"},
+                    subentry_id="SUBENTRYMAMA",
+                    subentry_type="sms_recipient",
+                    title="Mama",
+                    unique_id="+4917612345678",
+                )
+            ],
         )
     with patch("custom_components.sipgate.PLATFORMS", [platform]):
         await _setup(hass, mock_config_entry)
@@ -67,7 +75,9 @@ async def test_entity_values(hass: HomeAssistant, init_integration: MockConfigEn
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_unread_voicemails").state == "1"
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_unread_sms").state == "1"
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_unread_faxes").state == "1"
-    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_last_call").state == "2026-11-26T08:15:02+00:00"
+    assert (
+        hass.states.get("sensor.sipgate_muster_elektro_gmbh_last_call").state == "2026-11-26T08:15:02+00:00"
+    )
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_number_0211_12345671").state == "Anna Muster"
     assert hass.states.get("switch.yealink_buro_do_not_disturb").state == "off"
     assert hass.states.get("switch.mobiltelefon_anna_do_not_disturb").state == "on"
@@ -78,7 +88,10 @@ async def test_entity_values(hass: HomeAssistant, init_integration: MockConfigEn
 
 
 async def test_idle_hour_stays_within_the_request_budget(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """With default options and no call, one hour costs at most 40 sipgate requests."""
     before = sipgate_api.call_count
@@ -87,6 +100,7 @@ async def test_idle_hour_stays_within_the_request_budget(
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     used = sipgate_api.call_count - before
+    print(f"idle hour: {used} sipgate requests")  # noqa: T201 - read by bench/run.py
     assert used <= 40, sent_requests(sipgate_api)[before:]
     paths = [path for _, path, _, _ in sent_requests(sipgate_api)[before:]]
     assert paths.count("/history") == 12  # every 5 minutes
@@ -95,12 +109,17 @@ async def test_idle_hour_stays_within_the_request_budget(
 
 
 async def test_a_burst_of_hangups_refreshes_the_history_once(
-    hass: HomeAssistant, push: WebhookCaller, sipgate_settings: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    sipgate_settings: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Calls ending: the history is read once, shortly after the last hangup."""
     before = len([r for r in sent_requests(sipgate_settings) if r[1] == "/history"])
     for n in range(5):
-        await push.post(f"event=hangup&cause=normalClearing&callId=H{n}&from=4915799912345&to=4921112345671&direction=in")
+        await push.post(
+            f"event=hangup&cause=normalClearing&callId=H{n}&from=4915799912345&to=4921112345671&direction=in"
+        )
     freezer.tick(timedelta(seconds=HISTORY_REFRESH_COOLDOWN + 1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -109,7 +128,10 @@ async def test_a_burst_of_hangups_refreshes_the_history_once(
 
 
 async def test_live_calls_are_polled_only_during_calls(
-    hass: HomeAssistant, push: WebhookCaller, sipgate_settings: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    sipgate_settings: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Sipgate's call list is read while a call is connected, not before, not after."""
     sipgate_settings.get(api_url("calls"), json=load_json("calls.json"))
@@ -122,7 +144,9 @@ async def test_live_calls_are_polled_only_during_calls(
     assert hass.states.get(sensor).state == "1"
     polls = [p for _, p, _, _ in sent_requests(sipgate_settings)].count("/calls")
     assert polls >= 1
-    await push.post("event=hangup&cause=normalClearing&callId=L1&from=4915799912345&to=4921112345671&direction=in")
+    await push.post(
+        "event=hangup&cause=normalClearing&callId=L1&from=4915799912345&to=4921112345671&direction=in"
+    )
     await hass.async_block_till_done()
     assert hass.states.get(sensor).state == "0"
     for _ in range(5):
@@ -167,7 +191,10 @@ def _fail(mock: AiohttpClientMocker, path: str, **answer: Any) -> None:
 
 
 async def test_token_revoked_later_starts_reauth(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """401 while polling: re-authentication starts."""
     _fail(sipgate_api, "history", status=HTTPStatus.UNAUTHORIZED)
@@ -204,7 +231,10 @@ async def test_outage_makes_entities_unavailable_until_recovery(
 
 
 async def test_rate_limit_postpones_the_next_poll(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """429 with Retry-After: the next poll waits at least that long."""
     _fail(sipgate_api, "history", status=HTTPStatus.TOO_MANY_REQUESTS, headers={"Retry-After": "900"})
@@ -229,19 +259,46 @@ async def test_rate_limit_postpones_the_next_poll(
     [
         ("switch.yealink_buro_do_not_disturb", "turn_on", "PUT", "/devices/e0", {"dnd": True}, "on"),
         ("switch.mobiltelefon_anna_do_not_disturb", "turn_off", "PUT", "/devices/y0", {"dnd": False}, "off"),
-        ("switch.anna_muster_block_anonymous_calls", "turn_off", "PUT", "/w0/phonelines/p0/blockanonymous",
-         {"enabled": False, "target": "REJECT"}, "off"),
-        ("switch.anna_muster_forwarding_to_mailbox", "turn_on", "PUT", "/w0/phonelines/p0/forwardings",
-         {"forwardings": [{"destination": "+4915799912345", "timeout": 20, "active": True},
-                          {"destination": "voicemail", "timeout": 45, "active": True}]}, "on"),
+        (
+            "switch.anna_muster_block_anonymous_calls",
+            "turn_off",
+            "PUT",
+            "/w0/phonelines/p0/blockanonymous",
+            {"enabled": False, "target": "REJECT"},
+            "off",
+        ),
+        (
+            "switch.anna_muster_forwarding_to_mailbox",
+            "turn_on",
+            "PUT",
+            "/w0/phonelines/p0/forwardings",
+            {
+                "forwardings": [
+                    {"destination": "+4915799912345", "timeout": 20, "active": True},
+                    {"destination": "voicemail", "timeout": 45, "active": True},
+                ]
+            },
+            "on",
+        ),
     ],
 )
 async def test_switches_write_through(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker,
-    entity_id: str, service: str, method: str, path: str, body: Any, state: str,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    entity_id: str,
+    service: str,
+    method: str,
+    path: str,
+    body: Any,
+    state: str,
 ) -> None:
     """Each switch calls the right endpoint with the right body and shows the new state at once."""
-    sipgate_api.put(api_url(path.lstrip("/")), status=204, json={"enabled": False, "target": "REJECT"} if "blockanonymous" in path else None)
+    sipgate_api.put(
+        api_url(path.lstrip("/")),
+        status=204,
+        json={"enabled": False, "target": "REJECT"} if "blockanonymous" in path else None,
+    )
     before = sipgate_api.call_count
     await hass.services.async_call("switch", service, {"entity_id": entity_id}, blocking=True)
     assert sent_requests(sipgate_api)[before:] == [(method, path, [], body)]
@@ -249,5 +306,3 @@ async def test_switches_write_through(
     from .conftest import assert_valid_against_spec
 
     assert_valid_against_spec(sipgate_api)
-
-

@@ -36,22 +36,34 @@ def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
 
 
 async def test_notify_entity_sends_sms(
-    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker,
-    entity_registry: er.EntityRegistry, snapshot: SnapshotAssertion,
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
 ) -> None:
     """notify.send_message sends an SMS to the subentry's number, the title on its own line first."""
     entity_id = entity_registry.async_get_entity_id("notify", DOMAIN, "1234567_sms_SUBENTRYMAMA")
-    assert entity_id is not None, (init_integration.state, [e.unique_id for e in entity_registry.entities.values()])
+    assert entity_id is not None, (
+        init_integration.state,
+        [e.unique_id for e in entity_registry.entities.values()],
+    )
     assert entity_registry.async_get(entity_id) == snapshot(name="registry")
     sipgate_api.get(api_url("w0/sms"), json={"items": [{"id": "s0"}]})
     sipgate_api.post(api_url("sessions/sms"), status=204)
 
     await hass.services.async_call(
-        "notify", "send_message", {"entity_id": entity_id, "title": "Haustür", "message": "Es hat geklingelt."}, blocking=True
+        "notify",
+        "send_message",
+        {"entity_id": entity_id, "title": "Haustür", "message": "Es hat geklingelt."},
+        blocking=True,
     )
 
     assert sent_requests(sipgate_api)[-1] == (
-        "POST", "/sessions/sms", [], {"smsId": "s0", "message": "Haustür\nEs hat geklingelt.", "recipient": "+4917612345678"}
+        "POST",
+        "/sessions/sms",
+        [],
+        {"smsId": "s0", "message": "Haustür\nEs hat geklingelt.", "recipient": "+4917612345678"},
     )
     assert hass.states.get(entity_id).state != "unknown"
     assert_valid_against_spec(sipgate_api)
@@ -65,7 +77,9 @@ async def test_adding_and_removing_recipients(
         (init_integration.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
     )
     assert result["type"] is FlowResultType.FORM
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {"name": "Büro", "number": "abc"})
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Büro", "number": "abc"}
+    )
     assert result["errors"] == {"number": "invalid_number"}
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Büro", "number": "0211 12345670", "sms_id": "sX"}
@@ -87,7 +101,9 @@ async def test_adding_and_removing_recipients(
     result = await hass.config_entries.subentries.async_init(
         (init_integration.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
     )
-    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {"name": "Again", "number": "+4921112345670"})
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Again", "number": "+4921112345670"}
+    )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 

@@ -285,7 +285,9 @@ async def test_contact_lookup_can_be_turned_off(
 ) -> None:
     """With contact_lookup off the contacts are never read and names stay empty."""
     mock_config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(mock_config_entry, options={**DEFAULT_OPTIONS, CONF_CONTACT_LOOKUP: False})
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**DEFAULT_OPTIONS, CONF_CONTACT_LOOKUP: False}
+    )
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     events = async_capture_events(hass, EVENT_NEW_CALL)

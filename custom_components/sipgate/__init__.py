@@ -15,6 +15,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
 from .api import (
+    API_BASE_URL,
     PersonalAccessToken,
     SipgateAuthenticationError,
     SipgateClient,
@@ -42,6 +43,7 @@ from .contact_names import ContactNames
 from .contact_refresh import ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
 from .data import SipgateConfigEntry, SipgateData
+from .development import api_base_url, warn_if_active, webhook_public_key
 from .fax_tracking import FaxTracker
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
@@ -59,6 +61,7 @@ PLATFORMS: list[Platform] = [
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions; they serve every account."""
+    warn_if_active()
     async_setup_services(hass)
     return True
 
@@ -68,6 +71,7 @@ def _client(hass: HomeAssistant, entry: SipgateConfigEntry) -> SipgateClient:
         async_get_clientsession(hass),
         PersonalAccessToken(entry.data[CONF_TOKEN_ID], entry.data[CONF_TOKEN]),
         region=hass.config.country or DEFAULT_REGION,
+        base_url=api_base_url() or API_BASE_URL,
     )
 
 
@@ -111,13 +115,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     entry.async_on_unload(answering.async_start())
     tracker = CallTracker()
     contact_names = ContactNames(client.region)
+    push_key = await hass.async_add_executor_job(webhook_public_key)
     handler = SipgateWebhook(
         hass,
         entry.entry_id,
         answering=answering,
         tracker=tracker,
         contact_names=contact_names,
-        verifier=SignatureVerifier(SIPGATE_PUBLIC_KEY_PEM) if options[CONF_VERIFY_SIGNATURE] else None,
+        verifier=SignatureVerifier(push_key or SIPGATE_PUBLIC_KEY_PEM)
+        if options[CONF_VERIFY_SIGNATURE]
+        else None,
     )
     publisher = WebhookPublisher(hass, entry, client, handler)
     handler.on_signature_failures = publisher.async_signature_failures
@@ -168,7 +175,9 @@ def _call_event_listener(entry: SipgateConfigEntry) -> Callable[[PushEvent, dict
         runtime = entry.runtime_data
         if isinstance(event, HangupEvent):
             runtime.history_coordinator.async_schedule_refresh_after_calls()
-        runtime.live_calls.calls_changed(any(call.state is CallState.TALKING for call in runtime.tracker.calls))
+        runtime.live_calls.calls_changed(
+            any(call.state is CallState.TALKING for call in runtime.tracker.calls)
+        )
 
     return on_call_event
 

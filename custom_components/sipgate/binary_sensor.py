@@ -17,7 +17,8 @@ async def async_setup_entry(
     """Add an online sensor per device."""
     coordinator = entry.runtime_data.account_coordinator
     async_add_entities(
-        SipgateDeviceOnlineSensor(entry, coordinator, device_id) for device_id in coordinator.data.devices or {}
+        SipgateDeviceOnlineSensor(entry, coordinator, device_id)
+        for device_id in coordinator.data.devices or {}
     )
 
 

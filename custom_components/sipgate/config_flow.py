@@ -26,6 +26,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import (
+    API_BASE_URL,
     PersonalAccessToken,
     SipgateAuthenticationError,
     SipgateClient,
@@ -58,6 +59,7 @@ from .const import (
     SUBENTRY_SMS_RECIPIENT,
 )
 from .data import SipgateConfigEntry
+from .development import api_base_url
 
 TOKEN_SCHEMA = vol.Schema(
     {
@@ -136,6 +138,7 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
         client = SipgateClient(
             async_get_clientsession(self.hass),
             PersonalAccessToken(credentials[CONF_TOKEN_ID], credentials[CONF_TOKEN]),
+            base_url=api_base_url() or API_BASE_URL,
         )
         try:
             userinfo = await client.account.get_userinfo()

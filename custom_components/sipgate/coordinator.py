@@ -147,15 +147,23 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
         except SipgateAuthenticationError as err:
             raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
         except SipgateRateLimitError as err:
+            # Retry-After only ever postpones the next poll: a shorter one (or 0) would poll
+            # faster than the interval, a request storm while sipgate is rate limiting.
+            interval = self.update_interval.total_seconds() if self.update_interval else 0.0
+            retry_after = (
+                err.retry_after if err.retry_after is not None and err.retry_after > interval else None
+            )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
                 translation_placeholders={"seconds": str(round(err.retry_after or 0))},
-                retry_after=err.retry_after,
+                retry_after=retry_after,
             ) from err
         except SipgateError as err:
             raise UpdateFailed(
-                translation_domain=DOMAIN, translation_key="update_failed", translation_placeholders={"error": str(err)}
+                translation_domain=DOMAIN,
+                translation_key="update_failed",
+                translation_placeholders={"error": str(err)},
             ) from err
 
 
@@ -171,21 +179,29 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         data = AccountData()
         data.balance = await self._guarded("balance:read", "the balance", client.account.get_balance)
         data.numbers = await self._guarded("numbers:read", "the numbers", self._numbers)
-        users = await self._guarded("users:read", "the other users' devices and lines", client.account.get_users)
+        users = await self._guarded(
+            "users:read", "the other users' devices and lines", client.account.get_users
+        )
         user_ids = [user.id for user in users] if users else [runtime.userinfo.sub]
         for user_id in user_ids:
-            devices = await self._guarded("devices:read", "devices", partial(client.devices.get_devices, user_id))
+            devices = await self._guarded(
+                "devices:read", "devices", partial(client.devices.get_devices, user_id)
+            )
             if devices is not None:
                 data.devices = data.devices or {}
                 for device in devices:
                     data.devices[device.id] = device
                     data.device_owner[device.id] = user_id
-            lines = await self._guarded("phonelines:read", "phone lines", partial(client.phonelines.get_phonelines, user_id))
+            lines = await self._guarded(
+                "phonelines:read", "phone lines", partial(client.phonelines.get_phonelines, user_id)
+            )
             if lines is not None:
                 data.lines = data.lines or {}
                 for line in lines:
                     data.lines[line.id] = await self._line(user_id, line)
-        data.voicemails = await self._guarded("voicemails:read", "voicemails", client.voicemails.get_voicemails)
+        data.voicemails = await self._guarded(
+            "voicemails:read", "voicemails", client.voicemails.get_voicemails
+        )
         return data
 
     async def _numbers(self) -> list[PhoneNumber]:
@@ -197,11 +213,13 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
             user_id,
             line,
             forwardings=await self._guarded(
-                "phonelines:forwardings:read", "call forwardings",
+                "phonelines:forwardings:read",
+                "call forwardings",
                 lambda: phonelines.get_forwardings(user_id, line.id),
             ),
             block_anonymous=await self._guarded(
-                "phonelines:blockanonymous:read", "blocking anonymous calls",
+                "phonelines:blockanonymous:read",
+                "blocking anonymous calls",
                 lambda: phonelines.get_block_anonymous(user_id, line.id),
             ),
         )
@@ -222,7 +240,9 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
 class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
     """Unread counters and the last call; refreshed after calls end."""
 
-    def __init__(self, hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient, interval: timedelta) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient, interval: timedelta
+    ) -> None:
         """Poll every ``interval``; requested refreshes wait for a quiet moment."""
         super().__init__(
             hass,
@@ -230,7 +250,9 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
             client,
             name="history",
             update_interval=interval,
-            request_refresh_debouncer=Debouncer(hass, LOGGER, cooldown=HISTORY_REFRESH_COOLDOWN, immediate=False),
+            request_refresh_debouncer=Debouncer(
+                hass, LOGGER, cooldown=HISTORY_REFRESH_COOLDOWN, immediate=False
+            ),
         )
 
     @callback
@@ -243,7 +265,9 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
 
     async def _fetch(self) -> HistoryData | None:
         page = await self._guarded(
-            "history:read", "the history counters", lambda: self.client.history.fetch(HistoryFilter(), limit=HISTORY_WINDOW)
+            "history:read",
+            "the history counters",
+            lambda: self.client.history.fetch(HistoryFilter(), limit=HISTORY_WINDOW),
         )
         if page is None:
             return None
@@ -267,7 +291,9 @@ class LiveCallsCoordinator(SipgateCoordinator[list[ActiveCall] | None]):
         super().__init__(hass, entry, client, name="live calls", update_interval=None)
 
     async def _async_update_data(self) -> list[ActiveCall] | None:
-        return await self._mapped(self._guarded("rtcm:read", "established calls", self.client.calls.get_established))
+        return await self._mapped(
+            self._guarded("rtcm:read", "established calls", self.client.calls.get_established)
+        )
 
     def calls_changed(self, active: bool) -> None:
         """Poll while calls are active; stop (and show none) once all have ended."""
@@ -278,4 +304,3 @@ class LiveCallsCoordinator(SipgateCoordinator[list[ActiveCall] | None]):
         elif self.update_interval is not None:
             self.update_interval = None
             self.async_set_updated_data([] if self.data is not None else None)
-

@@ -161,10 +161,19 @@ def _read_pdf(path: str) -> bytes:
     return file.read_bytes()
 
 
+async def _check_allowed(hass: HomeAssistant, path: str) -> None:
+    """Refuse a path outside ``allowlist_external_dirs``, or one that cannot be checked."""
+    try:
+        allowed = await hass.async_add_executor_job(hass.config.is_allowed_path, path)
+    except ValueError:  # e.g. a NUL character in a folder name
+        allowed = False
+    if not allowed:
+        raise service_error("file_not_allowed", path=path)
+
+
 async def read_allowed_file(hass: HomeAssistant, path: str) -> bytes:
     """A local file's content, only from inside ``allowlist_external_dirs``."""
-    if not await hass.async_add_executor_job(hass.config.is_allowed_path, path):
-        raise service_error("file_not_allowed", path=path)
+    await _check_allowed(hass, path)
     return await hass.async_add_executor_job(_read_pdf, path)
 
 
@@ -312,8 +321,7 @@ async def _import_contacts(
     if ("content" in data) == ("file" in data):
         raise service_error("content_or_file")
     if "file" in data:
-        if not await hass.async_add_executor_job(hass.config.is_allowed_path, data["file"]):
-            raise service_error("file_not_allowed", path=data["file"])
+        await _check_allowed(hass, data["file"])
         text = await hass.async_add_executor_job(_read_text, data["file"])
     else:
         text = data["content"]
@@ -332,7 +340,10 @@ def _read_text(path: str) -> str:
     file = Path(path)
     if not file.is_file():
         raise service_error("file_not_found", path=path)
-    return file.read_text(encoding="utf-8-sig")
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise service_error("invalid_input", field="file", error=f"{path} is not UTF-8 text ({err.reason})") from err
 
 
 async def _export_contacts(

@@ -44,7 +44,9 @@ def sipgate_device_info(entry: SipgateConfigEntry, device: Device) -> DeviceInfo
     return DeviceInfo(
         identifiers={(DOMAIN, f"{entry.runtime_data.userinfo.master_sip_id}_device_{device.id}")},
         manufacturer="sipgate",
-        model={"REGISTER": "VoIP phone", "MOBILE": "Mobile", "EXTERNAL": "External phone"}.get(device.type or "", device.type),
+        model={"REGISTER": "VoIP phone", "MOBILE": "Mobile", "EXTERNAL": "External phone"}.get(
+            device.type or "", device.type
+        ),
         name=device.alias or device.id,
         serial_number=device.id,
     )

@@ -85,7 +85,8 @@ async def async_setup_entry(
     entities.extend(SipgateNumberSensor(entry, account, number) for number in account.data.numbers or ())
     if runtime.history_coordinator.data is not None:
         entities.extend(
-            SipgateHistorySensor(entry, runtime.history_coordinator, description) for description in HISTORY_SENSORS
+            SipgateHistorySensor(entry, runtime.history_coordinator, description)
+            for description in HISTORY_SENSORS
         )
     async_add_entities(entities)
 
@@ -186,7 +187,10 @@ class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorE
     entity_description: HistorySensorDescription
 
     def __init__(
-        self, entry: SipgateConfigEntry, coordinator: HistoryCoordinator, description: HistorySensorDescription
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: HistoryCoordinator,
+        description: HistorySensorDescription,
     ) -> None:
         """Create the sensor described by ``description``."""
         super().__init__(entry, coordinator, description.key, account_device_info(entry))
@@ -204,7 +208,9 @@ class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEn
     _attr_translation_key = "number"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber) -> None:
+    def __init__(
+        self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber
+    ) -> None:
         """Create the sensor of ``number``."""
         super().__init__(entry, coordinator, f"number_{number.id}", account_device_info(entry))
         self._number_id = number.id

@@ -32,7 +32,8 @@ async def async_setup_entry(
         if line.block_anonymous is not None:
             entities.append(SipgateBlockAnonymousSwitch(entry, coordinator, line))
         entities.extend(
-            SipgateForwardingSwitch(entry, coordinator, line, index) for index in range(len(line.forwardings or ()))
+            SipgateForwardingSwitch(entry, coordinator, line, index)
+            for index in range(len(line.forwardings or ()))
         )
     async_add_entities(entities)
 
@@ -79,8 +80,12 @@ class SipgateDndSwitch(SipgateCoordinatorEntity[AccountCoordinator], SwitchEntit
 class _LineSwitch(SipgateCoordinatorEntity[AccountCoordinator], SwitchEntity):
     _attr_entity_category = EntityCategory.CONFIG
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, line: LineData, key: str) -> None:
-        super().__init__(entry, coordinator, f"line_{line.line.id}_{key}", phoneline_device_info(entry, line.line))
+    def __init__(
+        self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, line: LineData, key: str
+    ) -> None:
+        super().__init__(
+            entry, coordinator, f"line_{line.line.id}_{key}", phoneline_device_info(entry, line.line)
+        )
         self._line_id = line.line.id
 
     @property
@@ -122,7 +127,9 @@ class SipgateBlockAnonymousSwitch(_LineSwitch):
             return
         target = line.block_anonymous.target
         with mapped_errors(self.hass, self._entry):
-            await self.coordinator.client.phonelines.set_block_anonymous(line.user_id, line.line.id, enabled, target)
+            await self.coordinator.client.phonelines.set_block_anonymous(
+                line.user_id, line.line.id, enabled, target
+            )
         self.coordinator.set_line(replace(line, block_anonymous=BlockAnonymous(enabled, target)))
 
 
@@ -131,7 +138,9 @@ class SipgateForwardingSwitch(_LineSwitch):
 
     _attr_translation_key = "forwarding"
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, line: LineData, index: int) -> None:
+    def __init__(
+        self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, line: LineData, index: int
+    ) -> None:
         """Create the switch of the line's ``index``-th forwarding."""
         super().__init__(entry, coordinator, line, f"forwarding_{index}")
         self._index = index

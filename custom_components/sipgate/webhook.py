@@ -19,7 +19,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .answering import CallAnswering
-from .api.exceptions import SipgatePushError
+from .api.exceptions import SipgatePushError, SipgateValidationError
 from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent, parse_push_event
 from .api.push_reply import REPLY_CONTENT_TYPE, ReplyAction, build_reply
 from .api.push_signature import SIGNATURE_HEADER, SignatureVerifier
@@ -46,6 +46,8 @@ EVENT_TYPES: dict[type[PushEvent], str] = {
 # Warnings about bad requests are logged at most this often (seconds).
 WARNING_INTERVAL = 60.0
 RECENT_EVENTS = 10
+# Pushes remembered for duplicate suppression, at most: a flood must not grow memory without bound.
+MAX_SEEN_PUSHES = 4096
 
 
 def signal_call_event(entry_id: str) -> str:
@@ -58,12 +60,17 @@ class BodyTooLargeError(Exception):
 
 
 async def _read_body(request: web.Request, limit: int) -> bytes:
-    """The raw body, refusing more than ``limit`` bytes without reading them all."""
-    if (request.content_length or 0) > limit:
+    """The raw body, refusing more than ``limit`` bytes without reading them all.
+
+    Cloudhook pushes arrive as Home Assistant's ``MockRequest``: it has no
+    ``content_length`` and makes a new stream each time ``content`` is read.
+    """
+    if (getattr(request, "content_length", None) or 0) > limit:
         raise BodyTooLargeError
+    stream = request.content
     chunks: list[bytes] = []
     size = 0
-    while chunk := await request.content.read(limit + 1 - size):
+    while chunk := await stream.read(limit + 1 - size):
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
@@ -127,14 +134,26 @@ class SipgateWebhook:
         if key in self._seen:
             return True
         self._seen[key] = now
+        if len(self._seen) > MAX_SEEN_PUSHES:
+            self._seen.popitem(last=False)
         return False
 
+    def _follow_up_url(self, request: web.Request) -> str:
+        """Where sipgate sends follow-ups: the public URL, else the request's own ("" if unusable)."""
+        if self.public_url:
+            return self.public_url
+        try:
+            return str(request.url)
+        except ValueError:  # a Host header yarl cannot build a URL from
+            return ""
+
     def _reply(self, action: ReplyAction | None, request: web.Request) -> web.Response:
-        url = self.public_url or str(request.url)
-        return web.Response(
-            body=build_reply(action, on_answer=url, on_hangup=url),
-            content_type=REPLY_CONTENT_TYPE,
-        )
+        url = self._follow_up_url(request)
+        try:
+            body = build_reply(action, on_answer=url, on_hangup=url)
+        except SipgateValidationError:  # no public URL and a request URL that is not one (forged Host)
+            body = build_reply(action, on_answer=None, on_hangup=None)
+        return web.Response(body=body, content_type=REPLY_CONTENT_TYPE)
 
     async def handle(self, hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
         """Answer one push. Never raises: bad input gets 400, a bad signature 403."""
@@ -151,6 +170,10 @@ class SipgateWebhook:
             self.stats.rejected_input += 1
             self._warn("Refused a sipgate webhook request larger than %s bytes", MAX_WEBHOOK_BODY)
             return web.Response(status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        except web.RequestPayloadError as err:  # e.g. a Content-Encoding that does not decode
+            self.stats.rejected_input += 1
+            self._warn("Refused a sipgate webhook request whose body cannot be read: %s", err)
+            return web.Response(status=HTTPStatus.BAD_REQUEST)
         if self._verifier is not None and not self._verifier.verify(
             body, request.headers.get(SIGNATURE_HEADER)
         ):
@@ -178,7 +201,7 @@ class SipgateWebhook:
             LOGGER.debug("Ignored a repeated %s push for call %s", event.event, event.call_id)
             return self._reply(None, request)
         self.stats.accepted += 1
-        action = await self._dispatch(event, self.public_url or str(request.url))
+        action = await self._dispatch(event, self._follow_up_url(request))
         return self._reply(action, request)
 
     async def _dispatch(self, event: PushEvent, reply_url: str) -> ReplyAction | None:

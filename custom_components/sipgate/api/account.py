@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Self
 
+from .exceptions import SipgateInvalidResponseError
 from .parsing import flag, optional_bool, optional_int, optional_str, required_str, str_list
 from .transport import Transport
 
@@ -64,8 +65,13 @@ class Balance:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from ``GET /balance``; 35000 becomes ``Decimal("3.5")``."""
-        raw = optional_int(data, "amount") or 0
+        """Build from ``GET /balance``; 35000 becomes ``Decimal("3.5")``.
+
+        An answer without a numeric ``amount`` is refused rather than shown as a balance of 0.
+        """
+        raw = optional_int(data, "amount")
+        if raw is None:
+            raise SipgateInvalidResponseError("balance: field 'amount' is missing or not a number")
         return cls(amount=Decimal(raw) / 10000, currency=optional_str(data, "currency") or "EUR")
 
 

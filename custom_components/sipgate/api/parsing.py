@@ -47,7 +47,7 @@ def optional_int(data: Mapping[str, Any], key: str) -> int | None:
         return None
     try:
         return int(value)
-    except TypeError, ValueError:
+    except TypeError, ValueError, OverflowError:  # OverflowError: JSON's Infinity
         return None
 
 

@@ -212,7 +212,12 @@ class Transport:
         """Send a request whose answer is text (CSV exports) and return it decoded."""
         response = await self._send(method, path, params=params, accept=accept)
         raise_for_status(response, scope=scope)
-        return response.body.decode("utf-8")
+        try:
+            return response.body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise SipgateInvalidResponseError(
+                f"sipgate answered {method} {path} with a body that is not UTF-8 text"
+            ) from err
 
     async def get_object(self, path: str, *, scope: str | None = None) -> dict[str, Any]:
         """GET a path whose answer must be a JSON object."""

@@ -1,0 +1,1 @@
+"""Benchmarks of the sipgate integration (spec §11): ``scripts/bench``."""

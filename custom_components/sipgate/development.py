@@ -1,0 +1,67 @@
+"""Development only: point the integration at a local sipgate stand-in instead of sipgate.
+
+Two environment variables, read when they are needed (never cached):
+
+* ``SIPGATE_API_URL``: the REST base URL to use instead of sipgate's, e.g.
+  ``http://127.0.0.1:8124/v2`` (the stand-in of ``python -m standin``).
+* ``SIPGATE_WEBHOOK_PUBLIC_KEY_FILE``: a PEM public key to verify push
+  signatures with instead of sipgate's. It is honoured **only** together with
+  ``SIPGATE_API_URL``, so a key file alone can never make the integration
+  trust pushes that sipgate did not sign.
+
+Neither is meant for a real installation; the integration logs a warning
+when ``SIPGATE_API_URL`` is set.
+"""
+
+import os
+from pathlib import Path
+from typing import Final
+
+from .api.exceptions import SipgateValidationError
+from .api.push_signature import SignatureVerifier
+from .const import LOGGER
+
+ENV_API_URL: Final = "SIPGATE_API_URL"
+ENV_WEBHOOK_PUBLIC_KEY_FILE: Final = "SIPGATE_WEBHOOK_PUBLIC_KEY_FILE"
+
+
+def api_base_url() -> str | None:
+    """The REST base URL from ``SIPGATE_API_URL`` (without a trailing ``/``), or ``None``."""
+    value = os.environ.get(ENV_API_URL, "").strip().rstrip("/")
+    return value or None
+
+
+def webhook_public_key() -> str | None:
+    """The PEM of ``SIPGATE_WEBHOOK_PUBLIC_KEY_FILE`` when ``SIPGATE_API_URL`` is set too, else ``None``.
+
+    Reads a file: call it from an executor. A file that cannot be read or
+    holds no RSA public key is logged and ignored (sipgate's key stays in use).
+    """
+    path = os.environ.get(ENV_WEBHOOK_PUBLIC_KEY_FILE, "").strip()
+    if not path:
+        return None
+    if api_base_url() is None:
+        LOGGER.warning(
+            "%s is ignored: it is honoured only together with %s", ENV_WEBHOOK_PUBLIC_KEY_FILE, ENV_API_URL
+        )
+        return None
+    try:
+        pem = Path(path).read_text(encoding="ascii")
+        SignatureVerifier(pem)
+    except (OSError, UnicodeDecodeError, SipgateValidationError) as err:
+        LOGGER.error("Cannot use the webhook public key %s=%s: %s", ENV_WEBHOOK_PUBLIC_KEY_FILE, path, err)
+        return None
+    return pem
+
+
+def warn_if_active() -> None:
+    """Log a warning when the integration talks to an API that is not sipgate's."""
+    if (url := api_base_url()) is not None:
+        LOGGER.warning(
+            "%s is set: the sipgate integration talks to %s, not to sipgate (development only)%s",
+            ENV_API_URL,
+            url,
+            " and trusts the push signing key in " + os.environ[ENV_WEBHOOK_PUBLIC_KEY_FILE]
+            if os.environ.get(ENV_WEBHOOK_PUBLIC_KEY_FILE, "").strip()
+            else "",
+        )

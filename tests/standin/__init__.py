@@ -1,0 +1,1 @@
+"""Tests of the local sipgate stand-in (standin/)."""
