@@ -42,7 +42,7 @@ from .const import (
 from .contact_names import ContactNames
 from .contact_refresh import ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
-from .data import SipgateConfigEntry, SipgateData
+from .data import SipgateConfigEntry, SipgateData, create_client
 from .development import api_base_url, warn_if_active, webhook_public_key
 from .fax_tracking import FaxTracker
 from .services import async_setup_services
@@ -66,22 +66,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _client(hass: HomeAssistant, entry: SipgateConfigEntry) -> SipgateClient:
-    return SipgateClient(
-        async_get_clientsession(hass),
-        PersonalAccessToken(entry.data[CONF_TOKEN_ID], entry.data[CONF_TOKEN]),
-        region=hass.config.country or DEFAULT_REGION,
-        base_url=api_base_url() or API_BASE_URL,
-    )
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:
     """Connect to one sipgate account."""
     if CONF_WEBHOOK_ID not in entry.data:
         hass.config_entries.async_update_entry(
             entry, data={**entry.data, CONF_WEBHOOK_ID: generate_webhook_id()}
         )
-    client = _client(hass, entry)
+    client = create_client(hass, entry.data)
     try:
         userinfo = await client.account.get_userinfo()
     except SipgateAuthenticationError as err:
@@ -189,6 +180,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
 
 async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
     """Give the account its previous webhook URLs back and delete the cloudhook."""
-    await async_restore_webhook_urls(hass, entry, _client(hass, entry))
+    await async_restore_webhook_urls(hass, entry, create_client(hass, entry.data))
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))

@@ -145,13 +145,18 @@ class CallAnswering:
             del self._call_by_context[context_id]
 
     @callback
+    def release(self, call_id: str) -> None:
+        """A newer push for the call: a reply still held for it goes out now, unanswered."""
+        if (previous := self._pending_by_call.get(call_id)) is not None:
+            previous.answer(None)
+
+    @callback
     def begin(self, call_id: str, context: Context, reply_url: str) -> PendingReply:
         """Hold the reply for ``call_id``; fire the call's event with ``context`` next.
 
         ``reply_url`` is where sipgate sends follow-ups (``onData`` of a Gather).
         """
-        if (previous := self._pending_by_call.get(call_id)) is not None:
-            previous.answer(None)
+        self.release(call_id)
         pending = PendingReply(call_id, context, self._hass.loop.create_future(), reply_url)
         self._pending_by_call[call_id] = pending
         self._link_context(pending, context.id)

@@ -66,36 +66,27 @@ class CallTracker:
             case NewCallEvent():
                 state = CallState.RINGING if event.direction == "in" else CallState.DIALING
                 self._calls.pop(event.call_id, None)
-                self._calls[event.call_id] = TrackedCall(
-                    event.call_id,
-                    state,
-                    str(event.direction) if event.direction else None,
-                    event.from_number,
-                    event.to_number,
-                    from_name,
-                    to_name,
-                    now,
-                )
+                self._calls[event.call_id] = self._new(event, state, from_name, to_name, now)
                 return True
             case AnswerEvent():
-                call = self._calls.pop(event.call_id, None)
-                if call is None:
-                    call = TrackedCall(
-                        event.call_id,
-                        CallState.TALKING,
-                        str(event.direction) if event.direction else None,
-                        event.from_number,
-                        event.to_number,
-                        from_name,
-                        to_name,
-                        now,
-                    )
+                call = self._calls.pop(event.call_id, None) or self._new(
+                    event, CallState.TALKING, from_name, to_name, now
+                )
                 self._calls[event.call_id] = replace(call, state=CallState.TALKING, since=now)
                 return True
             case HangupEvent():
                 return self._calls.pop(event.call_id, None) is not None
             case _:  # DtmfEvent: the call's state does not change
                 return False
+
+    @staticmethod
+    def _new(
+        event: PushEvent, state: CallState, from_name: str | None, to_name: str | None, now: datetime
+    ) -> TrackedCall:
+        direction = str(event.direction) if event.direction else None
+        return TrackedCall(
+            event.call_id, state, direction, event.from_number, event.to_number, from_name, to_name, now
+        )
 
     def _drop_stale(self, now: datetime) -> None:
         for call_id in [c.call_id for c in self._calls.values() if now - c.since > STALE_AFTER]:

@@ -14,7 +14,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_NAME, CONF_TOKEN
 from homeassistant.core import callback
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -25,15 +24,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import (
-    API_BASE_URL,
-    PersonalAccessToken,
-    SipgateAuthenticationError,
-    SipgateClient,
-    SipgateConnectionError,
-    SipgateError,
-    UserInfo,
-)
+from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
 from .api.phone import parse_number
 from .api.sms import validate_sms_id
 from .compat import vol
@@ -58,8 +49,7 @@ from .const import (
     LOGGER,
     SUBENTRY_SMS_RECIPIENT,
 )
-from .data import SipgateConfigEntry
-from .development import api_base_url
+from .data import SipgateConfigEntry, create_client
 
 TOKEN_SCHEMA = vol.Schema(
     {
@@ -135,11 +125,7 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
         self, credentials: Mapping[str, str]
     ) -> tuple[UserInfo | None, dict[str, str]]:
         """Ask sipgate who the token belongs to; return it or the form errors."""
-        client = SipgateClient(
-            async_get_clientsession(self.hass),
-            PersonalAccessToken(credentials[CONF_TOKEN_ID], credentials[CONF_TOKEN]),
-            base_url=api_base_url() or API_BASE_URL,
-        )
+        client = create_client(self.hass, credentials)
         try:
             userinfo = await client.account.get_userinfo()
         except SipgateAuthenticationError:

@@ -5,6 +5,7 @@ refreshed in the background, so naming a caller never waits for sipgate.
 """
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .api.phone import parse_number
 
@@ -26,10 +27,19 @@ class ContactNames:
         self._names = dict(names)
 
     def lookup(self, number: str | None) -> str | None:
-        """The contact name of ``number``, if it has one (``anonymous`` never has)."""
-        if not number or not self._names:
+        """The contact name of ``number``, if it has one (``anonymous`` never has).
+
+        Webhook numbers arrive in E.164 already, so they are looked up as they
+        are: this runs on the webhook reply path. Only other forms are parsed.
+        """
+        if not number or not self._names or number == "anonymous":
             return None
-        if (name := self._names.get(number)) is not None:
-            return name
-        normalized = parse_number(number, region=self._region)
+        if number.startswith("+"):
+            return self._names.get(number)
+        normalized = _normalized(number, self._region)
         return self._names.get(normalized) if normalized else None
+
+
+@lru_cache(maxsize=1024)
+def _normalized(number: str, region: str) -> str | None:
+    return parse_number(number, region=region)

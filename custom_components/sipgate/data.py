@@ -1,11 +1,17 @@
 """What a loaded sipgate config entry keeps at run time."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import Account, SipgateClient, UserInfo
+from .api import API_BASE_URL, Account, PersonalAccessToken, SipgateClient, UserInfo
+from .const import CONF_TOKEN_ID, DEFAULT_REGION
+from .development import api_base_url
 
 if TYPE_CHECKING:
     from .answering import CallAnswering
@@ -41,3 +47,17 @@ class SipgateData:
 
 
 type SipgateConfigEntry = ConfigEntry[SipgateData]
+
+
+def create_client(hass: HomeAssistant, credentials: Mapping[str, Any]) -> SipgateClient:
+    """A client for the token in ``credentials`` (config entry data or flow input).
+
+    National numbers are read in the instance's country; the API is sipgate's
+    unless development points it at the local stand-in.
+    """
+    return SipgateClient(
+        async_get_clientsession(hass),
+        PersonalAccessToken(str(credentials[CONF_TOKEN_ID]), str(credentials[CONF_TOKEN])),
+        region=hass.config.country or DEFAULT_REGION,
+        base_url=api_base_url() or API_BASE_URL,
+    )

@@ -343,7 +343,9 @@ def _read_text(path: str) -> str:
     try:
         return file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise service_error("invalid_input", field="file", error=f"{path} is not UTF-8 text ({err.reason})") from err
+        raise service_error(
+            "invalid_input", field="file", error=f"{path} is not UTF-8 text ({err.reason})"
+        ) from err
 
 
 async def _export_contacts(

@@ -2,13 +2,17 @@
 
 from typing import Any
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .api import Device, Phoneline
+from .api.push_events import PushEvent
 from .const import DOMAIN
 from .data import SipgateConfigEntry
+from .webhook import signal_call_event
 
 
 def account_device_info(entry: SipgateConfigEntry) -> DeviceInfo:
@@ -27,7 +31,11 @@ def account_device_info(entry: SipgateConfigEntry) -> DeviceInfo:
 
 
 class SipgateAccountEntity(Entity):
-    """An entity of the account device; unique ids start with the account id."""
+    """An entity of the account device; unique ids start with the account id.
+
+    It follows the account's webhook events: :meth:`_async_handle_call_event`
+    runs for each one.
+    """
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -37,6 +45,20 @@ class SipgateAccountEntity(Entity):
         self._entry = entry
         self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
         self._attr_device_info = account_device_info(entry)
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the account's webhook events."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_call_event(self._entry.entry_id), self._async_handle_call_event
+            )
+        )
+
+    @callback
+    def _async_handle_call_event(self, event: PushEvent, data: dict[str, Any]) -> None:
+        """Show what the event changed."""
+        self.async_write_ha_state()
 
 
 def sipgate_device_info(entry: SipgateConfigEntry, device: Device) -> DeviceInfo:

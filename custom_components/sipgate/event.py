@@ -4,13 +4,11 @@ from typing import Any
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent
 from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity
-from .webhook import signal_call_event
 
 PARALLEL_UPDATES = 0
 
@@ -60,15 +58,8 @@ class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
         """Create the account's call event entity."""
         super().__init__(entry, "call_event")
 
-    async def async_added_to_hass(self) -> None:
-        """Listen to the account's webhook events."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(self.hass, signal_call_event(self._entry.entry_id), self._async_handle)
-        )
-
     @callback
-    def _async_handle(self, event: PushEvent, data: dict[str, Any]) -> None:
+    def _async_handle_call_event(self, event: PushEvent, data: dict[str, Any]) -> None:
         self._trigger_event(
             event_type_of(event), {key: data[key] for key in ATTRIBUTES if data.get(key) is not None}
         )

@@ -40,6 +40,9 @@ class FaxTracker:
         self._schedule(session_id)
 
     def _schedule(self, session_id: str) -> None:
+        if (cancel := self._timers.pop(session_id, None)) is not None:
+            cancel()  # the same fax followed again: one timer, not two (the older could never be cancelled)
+
         @callback
         def poll(_now: object) -> None:
             self._timers.pop(session_id, None)

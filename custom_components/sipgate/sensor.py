@@ -13,17 +13,14 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import PhoneNumber
-from .api.push_events import PushEvent
 from .call_state import CallState
 from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
 from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info
-from .webhook import signal_call_event
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
@@ -101,17 +98,6 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
     def __init__(self, entry: SipgateConfigEntry) -> None:
         """Create the call-state sensor."""
         super().__init__(entry, "call_state")
-
-    async def async_added_to_hass(self) -> None:
-        """Follow the account's webhook events."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            async_dispatcher_connect(self.hass, signal_call_event(self._entry.entry_id), self._async_handle)
-        )
-
-    @callback
-    def _async_handle(self, event: PushEvent, data: dict[str, Any]) -> None:
-        self.async_write_ha_state()
 
     @property
     def native_value(self) -> str:

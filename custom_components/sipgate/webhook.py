@@ -205,11 +205,33 @@ class SipgateWebhook:
         return self._reply(action, request)
 
     async def _dispatch(self, event: PushEvent, reply_url: str) -> ReplyAction | None:
-        """Fire the event; for a ringing call or entered digits, wait for an answer."""
+        """Fire the event; for a ringing call or entered digits, wait for an answer.
+
+        Entities, diagnostics and the follow-up work (history refresh, live-call
+        polling) are updated right after the reply has gone out: the reply waits
+        only for what can change it.
+        """
         data = self._event_data(event)
         context = Context()
+        event_type = EVENT_TYPES[type(event)]
         self.answering.remember(context.id, event.call_id)
         self.tracker.update(event, from_name=data["from_name"], to_name=data["to_name"])
+        self._hass.loop.call_soon(self._after_reply, event, data)
+        answerable = isinstance(event, (NewCallEvent, DtmfEvent))
+        # Only automations (event triggers) listening to this event type can answer.
+        if not answerable or not self._hass.bus.async_listeners().get(event_type):
+            if answerable:
+                self.answering.release(event.call_id)
+            self._hass.bus.async_fire_internal(event_type, data, context=context)
+            if isinstance(event, HangupEvent):
+                self.answering.forget_call(event.call_id)
+            return None
+        pending = self.answering.begin(event.call_id, context, reply_url)
+        self._hass.bus.async_fire_internal(event_type, data, context=context)
+        return await self.answering.wait(pending)
+
+    @callback
+    def _after_reply(self, event: PushEvent, data: dict[str, Any]) -> None:
         async_dispatcher_send(self._hass, signal_call_event(self._entry_id), event, data)
         self.stats.recent.append(
             {
@@ -218,16 +240,6 @@ class SipgateWebhook:
                 "time": dt_util.utcnow().isoformat(),
             }
         )
-        if isinstance(event, HangupEvent):
-            self._hass.bus.async_fire_internal(EVENT_TYPES[type(event)], data, context=context)
-            self.answering.forget_call(event.call_id)
-            return None
-        if not isinstance(event, (NewCallEvent, DtmfEvent)):
-            self._hass.bus.async_fire_internal(EVENT_TYPES[type(event)], data, context=context)
-            return None
-        pending = self.answering.begin(event.call_id, context, reply_url)
-        self._hass.bus.async_fire_internal(EVENT_TYPES[type(event)], data, context=context)
-        return await self.answering.wait(pending)
 
     @callback
     def _event_data(self, event: PushEvent) -> dict[str, Any]:

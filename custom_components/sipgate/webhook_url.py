@@ -103,20 +103,12 @@ class WebhookPublisher:
         url = await self.async_public_url()
         self._handler.public_url = url
         if url is None:
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                issue_id(self._entry, "no_public_url"),
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="no_public_url",
-                translation_placeholders={"account": self._entry.title},
-            )
+            self._raise_issue("no_public_url", ir.IssueSeverity.ERROR)
             return
-        ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "no_public_url"))
+        self._clear_issue("no_public_url")
         if not self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
             # The user sets the URLs by hand now: a "set it by hand" issue has done its job.
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "webhook_settings_forbidden"))
+            self._clear_issue("webhook_settings_forbidden")
             return
         try:
             settings = await self._client.webhook_settings.get()
@@ -139,36 +131,37 @@ class WebhookPublisher:
                 LOGGER.info("Pointed the webhook URLs of %s to Home Assistant", self._entry.title)
         except SipgateForbiddenError as err:
             self.sipgate_points_here = None
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                issue_id(self._entry, "webhook_settings_forbidden"),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="webhook_settings_forbidden",
-                translation_placeholders={"account": self._entry.title, "url": url, "scope": err.scope or ""},
-            )
+            self._raise_issue("webhook_settings_forbidden", url=url, scope=err.scope or "")
             return
         except SipgateError as err:
             LOGGER.warning("Could not set the webhook URLs of %s at sipgate: %s", self._entry.title, err)
             return
-        ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "webhook_settings_forbidden"))
+        self._clear_issue("webhook_settings_forbidden")
+
+    def _raise_issue(
+        self, kind: str, severity: ir.IssueSeverity = ir.IssueSeverity.WARNING, **placeholders: str
+    ) -> None:
+        """Raise the account's repair issue ``kind`` (its translation key)."""
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id(self._entry, kind),
+            is_fixable=False,
+            severity=severity,
+            translation_key=kind,
+            translation_placeholders={"account": self._entry.title, **placeholders},
+        )
+
+    def _clear_issue(self, kind: str) -> None:
+        ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, kind))
 
     @callback
     def async_signature_failures(self, in_a_row: int) -> None:
         """Raise a repair issue when signatures keep failing; drop it when one is valid again."""
         if in_a_row == 0:
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, "signature_failures"))
+            self._clear_issue("signature_failures")
         elif in_a_row == SIGNATURE_FAILURES_FOR_ISSUE:
-            ir.async_create_issue(
-                self._hass,
-                DOMAIN,
-                issue_id(self._entry, "signature_failures"),
-                is_fixable=False,
-                severity=ir.IssueSeverity.WARNING,
-                translation_key="signature_failures",
-                translation_placeholders={"account": self._entry.title, "count": str(in_a_row)},
-            )
+            self._raise_issue("signature_failures", count=str(in_a_row))
 
 
 async def async_restore_webhook_urls(
