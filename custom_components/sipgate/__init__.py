@@ -5,23 +5,15 @@ from datetime import timedelta
 from typing import Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
-from homeassistant.const import CONF_TOKEN, Platform
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
-from .api import (
-    API_BASE_URL,
-    PersonalAccessToken,
-    SipgateAuthenticationError,
-    SipgateClient,
-    SipgateError,
-    SipgateForbiddenError,
-)
+from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .call_state import CallState, CallTracker
@@ -31,11 +23,9 @@ from .const import (
     CONF_ANSWER_TIMEOUT,
     CONF_CONTACT_LOOKUP,
     CONF_HISTORY_SCAN_INTERVAL,
-    CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
-    DEFAULT_REGION,
     DOMAIN,
     LOGGER,
 )
@@ -43,7 +33,7 @@ from .contact_names import ContactNames
 from .contact_refresh import ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
 from .data import SipgateConfigEntry, SipgateData, create_client
-from .development import api_base_url, warn_if_active, webhook_public_key
+from .development import warn_if_active, webhook_public_key
 from .fax_tracking import FaxTracker
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
