@@ -230,7 +230,12 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     ):
         entry_id = configure(hass)
         # The integration pointed the (stand-in) account's webhook URLs at itself.
-        webhook_path = urllib.parse.urlsplit(standin.sipgate("settings/sipgateio")["incomingUrl"]).path
+        incoming = wait_until(
+            lambda: (url := str(standin.sipgate("settings/sipgateio")["incomingUrl"])).startswith(hass.url) and url,
+            timeout=30,
+            what="the integration publishing its webhook URL",
+        )
+        webhook_path = urllib.parse.urlsplit(incoming).path
         sipgate_url = f"{hass.url}{webhook_path}"
         bare_url = f"{hass.url}/api/webhook/bench-bare"
 
