@@ -297,3 +297,16 @@ async def test_contact_lookup_can_be_turned_off(
     await hass.async_block_till_done()
     assert events[0].data["from_name"] is None
     assert "/contacts" not in [path for _, path, _, _ in sent_requests(sipgate_settings)]
+
+
+async def test_a_late_push_does_not_revive_an_ended_call(
+    hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry
+) -> None:
+    """Pushes of one call can arrive out of order: after its hangup, a late answer changes nothing."""
+    common = "callId=LATE&from=4915799912345&to=4921112345671&direction=in"
+    await push.post(f"event=newCall&{common}")
+    await push.post(f"event=hangup&cause=normalClearing&{common}")
+    await push.post(f"event=answer&user=Anna&{common}")
+    await hass.async_block_till_done()
+    assert webhook_integration.runtime_data.tracker.calls == []
+    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_call_state").state == "idle"

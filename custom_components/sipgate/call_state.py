@@ -1,5 +1,6 @@
 """What the account's calls are doing right now, from the webhook events."""
 
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -8,6 +9,8 @@ from homeassistant.util import dt as dt_util
 
 from .api.push_events import AnswerEvent, HangupEvent, NewCallEvent, PushEvent
 
+# How many ended calls are remembered to ignore their late pushes.
+ENDED_REMEMBERED = 1024
 # A call whose hangup never arrived is forgotten after this long.
 STALE_AFTER = timedelta(hours=12)
 
@@ -41,6 +44,8 @@ class CallTracker:
     def __init__(self) -> None:
         """Start with no call."""
         self._calls: dict[str, TrackedCall] = {}
+        # Calls that ended lately: a late or repeated push for one must not bring it back.
+        self._ended: OrderedDict[str, None] = OrderedDict()
 
     @property
     def calls(self) -> list[TrackedCall]:
@@ -63,6 +68,8 @@ class CallTracker:
         now = dt_util.utcnow()
         self._drop_stale(now)
         match event:
+            case _ if event.call_id in self._ended:
+                return False
             case NewCallEvent():
                 state = CallState.RINGING if event.direction == "in" else CallState.DIALING
                 self._calls.pop(event.call_id, None)
@@ -75,6 +82,9 @@ class CallTracker:
                 self._calls[event.call_id] = replace(call, state=CallState.TALKING, since=now)
                 return True
             case HangupEvent():
+                self._ended[event.call_id] = None
+                while len(self._ended) > ENDED_REMEMBERED:
+                    self._ended.popitem(last=False)
                 return self._calls.pop(event.call_id, None) is not None
             case _:  # DtmfEvent: the call's state does not change
                 return False
