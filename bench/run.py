@@ -231,7 +231,10 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         entry_id = configure(hass)
         # The integration pointed the (stand-in) account's webhook URLs at itself.
         incoming = wait_until(
-            lambda: (url := str(standin.sipgate("settings/sipgateio")["incomingUrl"])).startswith(hass.url) and url,
+            lambda: (
+                (url := str(standin.sipgate("settings/sipgateio")["incomingUrl"])).startswith(hass.url)
+                and url
+            ),
             timeout=30,
             what="the integration publishing its webhook URL",
         )
