@@ -35,7 +35,7 @@ def _chromium() -> str:
 @pytest.fixture(scope="module")
 def page(hass: HomeAssistant) -> Iterator[object]:
     """A logged-in browser page of Home Assistant."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -47,8 +47,8 @@ def page(hass: HomeAssistant) -> Iterator[object]:
         page.get_by_role("textbox", name="Username").fill(OWNER["username"])
         page.get_by_role("textbox", name="Password").fill(OWNER["password"])
         page.get_by_role("button", name="Log in").click()
-        # Logged in once the frontend shows the dashboard (/home in 2026.11, /lovelace before).
-        page.wait_for_url(re.compile(r"/(home|lovelace)"), timeout=60_000)
+        # Logged in once the frontend shows its sidebar (whichever dashboard it opens).
+        expect(page.get_by_role("link", name="Settings")).to_be_visible(timeout=120_000)
         yield page
         context.close()
         browser.close()

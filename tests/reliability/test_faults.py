@@ -11,6 +11,7 @@ from itertools import product
 import json
 import logging
 from pathlib import Path
+import re
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -81,6 +82,11 @@ class FakeSipgate:
         self.fault_all: Answer | None = None
         for method, path in self.routes:
             mock.request(method, api_url(path), side_effect=self._answerer(method, path))
+        # Paths built from fuzzed ids (a user "[]", a line "{'id': None}"): sipgate knows none of them.
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            mock.request(
+                method, re.compile(r"^https://api\.sipgate\.com/"), status=404, json={"message": "not found"}
+            )
 
     def _answerer(self, method: str, path: str) -> Callable[..., Awaitable[AiohttpClientMockResponse]]:
         async def answer(request_method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
