@@ -5,8 +5,11 @@ from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
 import json
 from pathlib import Path
+import re
 from typing import Any
 from unittest.mock import AsyncMock, patch
+from urllib.parse import parse_qsl, urlsplit
+from xml.etree import ElementTree
 
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives import hashes, serialization
@@ -18,7 +21,14 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sipgate.api import API_BASE_URL
-from custom_components.sipgate.const import CONF_TOKEN_ID, CONF_WEBHOOK_ID, DEFAULT_OPTIONS, DOMAIN
+from custom_components.sipgate.const import (
+    CONF_PUSH_SECRET,
+    CONF_TOKEN_ID,
+    CONF_WEBHOOK_ID,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+from custom_components.sipgate.webhook import call_token
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -31,6 +41,9 @@ TOKEN_ID = "token-FQ1V12"
 TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 ACCOUNT_ID = "1234567"
 WEBHOOK_ID = "0f3c4a9d6b1e4b2a8c7d5e6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+TOKEN_QUERY = re.compile(r"\?token=[A-Za-z0-9_-]+")
+# The entry's key for the per-call tokens of follow-up URLs.
+PUSH_SECRET = "8d1f0c2b7a6e5d4c3b2a19f8e7d6c5b4a3928176f5e4d3c2b1a0f9e8d7c6b5a4"
 
 
 def load_json(name: str) -> Any:
@@ -61,7 +74,12 @@ def mock_config_entry() -> MockConfigEntry:
         domain=DOMAIN,
         title="sipgate Muster Elektro GmbH",
         unique_id=ACCOUNT_ID,
-        data={CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN, CONF_WEBHOOK_ID: WEBHOOK_ID},
+        data={
+            CONF_TOKEN_ID: TOKEN_ID,
+            CONF_TOKEN: TOKEN,
+            CONF_WEBHOOK_ID: WEBHOOK_ID,
+            CONF_PUSH_SECRET: PUSH_SECRET,
+        },
         options=dict(DEFAULT_OPTIONS),
     )
 
@@ -122,6 +140,35 @@ async def init_integration(
 FORM = "application/x-www-form-urlencoded; charset=UTF-8"
 EXTERNAL_URL = "https://ha.example.com"
 WEBHOOK_URL = f"{EXTERNAL_URL}/api/webhook/{WEBHOOK_ID}"
+
+
+def tokenless(text: str) -> str:
+    """``text`` with the per-call tokens of follow-up URLs taken out."""
+    return TOKEN_QUERY.sub("", text)
+
+
+def call_url(call_id: str, base: str = WEBHOOK_URL) -> str:
+    """The follow-up URL (``onAnswer``, ``onHangup``, ``onData``) the integration gives sipgate for a call."""
+    return f"{base}?token={call_token(bytes.fromhex(PUSH_SECRET), call_id)}"
+
+
+def call_path(call_id: str) -> str:
+    """The path and query of a call's follow-up URL, to post to with the test client."""
+    return call_url(call_id, f"/api/webhook/{WEBHOOK_ID}")
+
+
+def reply_head(call_id: str) -> str:
+    """The start of a reply to a push of ``call_id``, up to its action."""
+    url = call_url(call_id)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="{url}" onHangup="{url}">'
+
+
+def default_reply(call_id: str) -> str:
+    """The reply to a push of ``call_id`` that nobody answered."""
+    url = call_url(call_id)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="{url}" onHangup="{url}" />'
+
+
 SETTINGS = {"incomingUrl": "https://old.example/in", "outgoingUrl": "", "log": False, "whitelist": None}
 
 
@@ -185,15 +232,39 @@ async def webhook_integration(
 
 
 class WebhookCaller:
-    """Posts signed pushes to the integration's webhook, as sipgate does."""
+    """Posts signed pushes to the integration's webhook, as sipgate does.
+
+    Like sipgate, it sends a call's follow-ups (``answer``, ``hangup``,
+    ``dtmf``) to the URLs the replies named (``onAnswer``, ``onHangup``,
+    ``onData``), which carry the call's token; ``url`` overrides that.
+    The reply texts it returns have the tokens taken out (``?token=…``), so
+    tests of the reply's action compare with the plain webhook URL; the reply
+    exactly as sent is in :attr:`last_reply` (the token tests read it).
+    """
 
     def __init__(self, client: TestClient, signer: TestSigner) -> None:
         """Post through ``client``, signing with ``signer``."""
         self._client = client
         self._signer = signer
+        # call id → wire event → the URL the integration asked for
+        self.follow_ups: dict[str, dict[str, str]] = {}
+        self.last_reply = ""
+
+    def follow_up_url(self, call_id: str, event: str) -> str | None:
+        """The URL a reply named for ``event`` of ``call_id`` (path and query), if any."""
+        if (url := self.follow_ups.get(call_id, {}).get(event)) is None:
+            return None
+        parts = urlsplit(url)
+        return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
     async def post(
-        self, body: str | bytes, *, sign: bool = True, signature: str | None = None, content_type: str = FORM
+        self,
+        body: str | bytes,
+        *,
+        sign: bool = True,
+        signature: str | None = None,
+        content_type: str = FORM,
+        url: str | None = None,
     ) -> tuple[int, str, str]:
         """Post ``body``; return status, content type and text of the reply."""
         raw = body.encode() if isinstance(body, str) else body
@@ -202,8 +273,24 @@ class WebhookCaller:
             headers["X-Sipgate-Signature"] = signature
         elif sign:
             headers["X-Sipgate-Signature"] = self._signer.sign(raw)
-        response = await self._client.post(f"/api/webhook/{WEBHOOK_ID}", data=raw, headers=headers)
-        return response.status, response.content_type, await response.text()
+        fields = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+        call_id, event = fields.get("callId", ""), fields.get("event", "")
+        if url is None:
+            url = self.follow_up_url(call_id, event) or f"/api/webhook/{WEBHOOK_ID}"
+        response = await self._client.post(url, data=raw, headers=headers)
+        text = self.last_reply = await response.text()
+        if response.status == 200 and text.startswith("<?xml"):
+            self._remember(call_id, text)
+        return response.status, response.content_type, tokenless(text)
+
+    def _remember(self, call_id: str, reply: str) -> None:
+        root = ElementTree.fromstring(reply)  # noqa: S314 - the integration's own reply
+        urls = self.follow_ups.setdefault(call_id, {})
+        for event, attribute in (("answer", "onAnswer"), ("hangup", "onHangup")):
+            if value := root.get(attribute):
+                urls[event] = value
+        if (gather := root.find("Gather")) is not None and (on_data := gather.get("onData")):
+            urls["dtmf"] = on_data
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 
-from .conftest import WEBHOOK_URL, WebhookCaller, api_url
+from .conftest import WEBHOOK_URL, WebhookCaller, api_url, call_path
 
 NEW_CALL = (
     "event=newCall&from=4915799912345&to=4921112345671&direction=in&callId={call_id}&user%5B%5D=Anna+Muster"
@@ -332,6 +332,7 @@ async def test_automation_on_answer_mutes_without_call_id(
     """An automation started by sipgate_answer controls that call without naming it."""
     aioclient_mock.put(api_url("calls/A1/recording"), status=204)
     await answer_with(hass, {"action": "sipgate.record_call"}, event_type="sipgate_answer")
+    await push.post(NEW_CALL.format(call_id="A1"))
     await push.post("event=answer&callId=A1&user=Anna&from=4915799912345&to=4921112345671&direction=in")
     await hass.async_block_till_done()
     assert [(m.upper(), str(u)) for m, u, _, _ in aioclient_mock.mock_calls if "calls/" in str(u)] == [
@@ -462,6 +463,7 @@ async def test_announcement_on_an_established_call_then_hang_up(
     serve_audio(aioclient_mock, short_wav(0.05))
     aioclient_mock.post(api_url("calls/EST2/announcements"), status=204)
     aioclient_mock.delete(api_url("calls/EST2"), status=204)
+    await push.post(NEW_CALL.format(call_id="EST2"))
     await push.post("event=answer&callId=EST2&user=Anna&from=4915799912345&to=4921112345671&direction=in")
 
     await hass.services.async_call(
@@ -667,10 +669,14 @@ async def test_a_newer_push_for_the_same_call_releases_the_older_reply(
     first = asyncio.create_task(push.post(NEW_CALL.format(call_id="R1")))
     await asyncio.sleep(0.1)
 
-    second = await push.post("event=dtmf&dtmf=1&callId=R1")
+    # The caller hangs up (sipgate sends the hangup to the call's URL, whose reply is still held).
+    second = await push.post(
+        "event=hangup&cause=cancel&callId=R1&from=4915799912345&to=4921112345671&direction=in",
+        url=call_path("R1"),
+    )
 
     assert (await first)[2] == DEFAULT_REPLY
-    assert second[2] == DEFAULT_REPLY
+    assert second[:2] == (200, "application/xml")
     assert time.monotonic() - started < 1.0
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
 
@@ -679,14 +685,14 @@ async def test_a_hangup_forgets_the_call(
     hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry
 ) -> None:
     """What was remembered to find a call from its automations is dropped when the call ends."""
-    answering = webhook_integration.runtime_data.answering
+    runtime = webhook_integration.runtime_data
     await push.post(NEW_CALL.format(call_id="F1"))
     await push.post("event=answer&callId=F1&user=Anna&from=4915799912345&to=4921112345671&direction=in")
-    assert answering.remembered_count == 2
+    assert runtime.calls.context_count == 2
 
     await push.post(
         "event=hangup&cause=normalClearing&callId=F1&from=4915799912345&to=4921112345671&direction=in"
     )
 
-    assert answering.remembered_count == 0
-    assert answering.pending_count == 0
+    assert runtime.calls.context_count == 0
+    assert runtime.answering.pending_count == 0

@@ -117,6 +117,7 @@ async def test_a_burst_of_hangups_refreshes_the_history_once(
     """Calls ending: the history is read once, shortly after the last hangup."""
     before = len([r for r in sent_requests(sipgate_settings) if r[1] == "/history"])
     for n in range(5):
+        await push.post(f"event=newCall&callId=H{n}&from=4915799912345&to=4921112345671&direction=in")
         await push.post(
             f"event=hangup&cause=normalClearing&callId=H{n}&from=4915799912345&to=4921112345671&direction=in"
         )

@@ -285,7 +285,10 @@ async def test_a_call_of_one_account_needs_no_config_entry_id(
     """A call sipgate pushed to the second account is hung up with the second account's token."""
     aioclient_mock.delete(api_url("calls/ACC2CALL"), status=HTTPStatus.NO_CONTENT)
     client = await hass_client_no_auth()
-    body = b"event=answer&callId=ACC2CALL&user=Anna&from=4915799912345&to=4921112345671&direction=in"
+    body = (
+        b"event=newCall&callId=ACC2CALL&user%5B%5D=Anna&userId%5B%5D=w0&fullUserId%5B%5D=7654321w0"
+        b"&from=4915799912345&to=4921112345671&direction=in"
+    )
     response = await client.post(
         f"/api/webhook/{SECOND_WEBHOOK_ID}",
         data=body,

@@ -18,6 +18,7 @@ from custom_components.sipgate.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 
 from .conftest import WEBHOOK_ID, WEBHOOK_URL, WebhookCaller, load_json, sent_requests
 
@@ -32,7 +33,11 @@ DEFAULT_REPLY = (
 async def test_real_signed_vector_is_accepted(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
 ) -> None:
-    """Sipgate's own key verifies the Node library's signed sample; a changed byte does not."""
+    """Sipgate's own key verifies the Node library's signed sample; a changed byte does not.
+
+    The sample is another account's call (and has no call id): its signature is
+    valid, yet it is refused and fires nothing.
+    """
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -44,17 +49,17 @@ async def test_real_signed_vector_is_accepted(
         "X-Sipgate-Signature": valid["signature_base64"],
     }
 
+    stats = mock_config_entry.runtime_data.webhook.stats
     response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=valid["body"].encode(), headers=headers)
-    assert response.status == 200
-    assert response.content_type == "application/xml"
-    await hass.async_block_till_done()
-    assert [e.data["users"] for e in events] == [["TestUser"]]
+    assert response.status == 403
+    assert (stats.rejected_signature, stats.refused["no_call_id"]) == (0, 1)
 
     altered = valid["body"].replace("4912354678", "4912354679")
     response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=altered.encode(), headers=headers)
     assert response.status == 403
+    assert stats.rejected_signature == 1
     await hass.async_block_till_done()
-    assert len(events) == 1
+    assert events == []
 
 
 async def test_bad_signatures_are_refused(
@@ -175,12 +180,25 @@ COMMON = {
         (
             "dtmf_docs_curl",
             EVENT_DTMF,
-            {"call_id": "123456", "dtmf": "1", "direction": None, "from_number": None, "to_number": None},
+            # The wire's dtmf has no numbers: they come from the call's newCall.
+            {
+                "call_id": "123456",
+                "dtmf": "1",
+                "direction": "in",
+                "from_number": "+492111234567",
+                "to_number": "+4915791234567",
+            },
         ),
         (
             "dtmf_empty",
             EVENT_DTMF,
-            {"call_id": "123456", "dtmf": "", "direction": None, "from_number": None, "to_number": None},
+            {
+                "call_id": "123456",
+                "dtmf": "",
+                "direction": "in",
+                "from_number": "+492111234567",
+                "to_number": "+4915791234567",
+            },
         ),
     ],
 )
@@ -192,7 +210,12 @@ async def test_wire_examples_become_events(
     event_type: str,
     expected: dict[str, Any],
 ) -> None:
-    """Each wire form yields its bus event with the documented data."""
+    """Each wire form yields its bus event with the documented data.
+
+    Follow-ups come, as from sipgate, after the call's newCall (and digits after a Gather).
+    """
+    if event_type != EVENT_NEW_CALL:
+        await _ring(hass, push, gather=event_type == EVENT_DTMF)
     events = async_capture_events(hass, event_type)
     status, content_type, _ = await push.post(CASES[case])
     await hass.async_block_till_done()
@@ -202,11 +225,28 @@ async def test_wire_examples_become_events(
     ]
 
 
+async def _ring(hass: HomeAssistant, push: WebhookCaller, *, gather: bool = False) -> None:
+    """Call 123456 rings (the docs' newCall); with ``gather``, an automation asks for digits."""
+    if gather:
+        assert await async_setup_component(
+            hass,
+            "automation",
+            {
+                "automation": {
+                    "triggers": [{"trigger": "event", "event_type": EVENT_NEW_CALL}],
+                    "actions": [{"action": "sipgate.gather_dtmf"}],
+                }
+            },
+        )
+    assert (await push.post(CASES["newCall_docs_curl"]))[0] == 200
+
+
 @pytest.mark.parametrize(
     "cause", ["normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound", "forwarded"]
 )
 async def test_hangup_causes(hass: HomeAssistant, push: WebhookCaller, cause: str) -> None:
     """Every hangup cause arrives as given."""
+    await _ring(hass, push)
     events = async_capture_events(hass, EVENT_HANGUP)
     await push.post(CASES["hangup_docs_curl"].replace("normalClearing", cause))
     await hass.async_block_till_done()
@@ -308,5 +348,5 @@ async def test_a_late_push_does_not_revive_an_ended_call(
     await push.post(f"event=hangup&cause=normalClearing&{common}")
     await push.post(f"event=answer&user=Anna&{common}")
     await hass.async_block_till_done()
-    assert webhook_integration.runtime_data.tracker.calls == []
+    assert webhook_integration.runtime_data.calls.calls == []
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_call_state").state == "idle"

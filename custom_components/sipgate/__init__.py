@@ -1,7 +1,8 @@
 """The sipgate integration: a sipgate.io telephony account in Home Assistant."""
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+import secrets
 from typing import Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
@@ -10,19 +11,21 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
-from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
+from .api import Account, SipgateAuthenticationError, SipgateClient, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
-from .call_state import CallState, CallTracker
+from .calls import CallRegistry
 from .cloudhook import async_delete_cloudhook
 from .const import (
     CONF_ACCOUNT_SCAN_INTERVAL,
     CONF_ANSWER_TIMEOUT,
     CONF_CONTACT_LOOKUP,
     CONF_HISTORY_SCAN_INTERVAL,
+    CONF_PUSH_SECRET,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
@@ -33,13 +36,20 @@ from .contact_names import ContactNames
 from .contact_refresh import ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
 from .data import SipgateConfigEntry, SipgateData, create_client
-from .development import warn_if_active, webhook_public_key
+from .development import webhook_public_key
 from .fax_tracking import FaxTracker
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
-from .webhook_url import WebhookPublisher, async_restore_webhook_urls
+from .webhook_url import (
+    WebhookPublisher,
+    async_restore_webhook_urls,
+    async_update_development_issue,
+    async_update_security_issues,
+)
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# How often calls nobody has heard of for too long are ended and old records dropped.
+CALL_EXPIRY_INTERVAL = timedelta(minutes=1)
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.EVENT,
@@ -51,17 +61,20 @@ PLATFORMS: list[Platform] = [
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions; they serve every account."""
-    warn_if_active()
+    async_update_development_issue(hass)
     async_setup_services(hass)
     return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:
-    """Connect to one sipgate account."""
-    if CONF_WEBHOOK_ID not in entry.data:
-        hass.config_entries.async_update_entry(
-            entry, data={**entry.data, CONF_WEBHOOK_ID: generate_webhook_id()}
-        )
+    """Connect to one sipgate account.
+
+    Answering comes first: once ``userinfo`` (the only request that can keep
+    the entry from loading) has answered, the webhook is registered and
+    answers ringing calls, whatever the polled endpoints do. A coordinator
+    whose first read fails leaves its entities out until it reads again.
+    """
+    _ensure_entry_secrets(hass, entry)
     client = create_client(hass, entry.data)
     try:
         userinfo = await client.account.get_userinfo()
@@ -74,41 +87,37 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
             translation_placeholders={"error": str(err)},
         ) from err
 
-    missing_scopes: set[str] = set()
-    try:
-        account = await client.account.get_account()
-    except SipgateForbiddenError as err:
-        # A token without account:read still works; only what needs it degrades.
-        LOGGER.info("The sipgate token has no %s scope; account details are not shown", err.scope)
-        missing_scopes.add(err.scope or "account:read")
-        account = None
-    except SipgateAuthenticationError as err:
-        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
-    except SipgateError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-
     options = {**DEFAULT_OPTIONS, **entry.options}
-    answering = CallAnswering(hass, float(options[CONF_ANSWER_TIMEOUT]))
+    calls = CallRegistry()
+    answering = CallAnswering(hass, float(options[CONF_ANSWER_TIMEOUT]), calls)
     entry.async_on_unload(answering.async_start())
-    tracker = CallTracker()
     contact_names = ContactNames(client.region)
     push_key = await hass.async_add_executor_job(webhook_public_key)
     handler = SipgateWebhook(
         hass,
         entry.entry_id,
         answering=answering,
-        tracker=tracker,
+        calls=calls,
         contact_names=contact_names,
         verifier=SignatureVerifier(push_key or SIPGATE_PUBLIC_KEY_PEM)
         if options[CONF_VERIFY_SIGNATURE]
         else None,
+        account_id=userinfo.master_sip_id,
+        secret=bytes.fromhex(str(entry.data[CONF_PUSH_SECRET])),
     )
     publisher = WebhookPublisher(hass, entry, client, handler)
     handler.on_signature_failures = publisher.async_signature_failures
+    publisher.async_setup()
+    async_update_security_issues(hass, entry, verify_signature=bool(options[CONF_VERIFY_SIGNATURE]))
+
+    @callback
+    def expire_calls(_now: datetime) -> None:
+        handler.async_calls_ended(calls.expire())
+
+    entry.async_on_unload(async_track_time_interval(hass, expire_calls, CALL_EXPIRY_INTERVAL))
+
+    missing_scopes: set[str] = set()
+    account = await _async_get_account(client, missing_scopes)
     fax_tracker = FaxTracker(hass, entry.entry_id, client)
     entry.async_on_unload(fax_tracker.async_stop)
     account_interval = timedelta(minutes=int(options[CONF_ACCOUNT_SCAN_INTERVAL]))
@@ -126,7 +135,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         account=account,
         contact_names=contact_names,
         answering=answering,
-        tracker=tracker,
+        calls=calls,
         webhook=handler,
         publisher=publisher,
         fax_tracker=fax_tracker,
@@ -136,16 +145,43 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         live_calls=live_calls,
         missing_scopes=missing_scopes,
     )
-    await account_coordinator.async_config_entry_first_refresh()
-    await history_coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(
         async_dispatcher_connect(hass, signal_call_event(entry.entry_id), _call_event_listener(entry))
     )
+    entry.async_on_unload(live_calls.async_add_listener(_live_calls_listener(entry)))
+    # Not async_config_entry_first_refresh: a failing poll must not keep the webhook from answering.
+    await account_coordinator.async_refresh()
+    await history_coordinator.async_refresh()
     if options[CONF_CONTACT_LOOKUP]:
         contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    publisher.async_setup()
     return True
+
+
+def _ensure_entry_secrets(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
+    """Give an entry its webhook id and its key for follow-up tokens, once."""
+    added: dict[str, str] = {}
+    if CONF_WEBHOOK_ID not in entry.data:
+        added[CONF_WEBHOOK_ID] = generate_webhook_id()
+    if CONF_PUSH_SECRET not in entry.data:
+        added[CONF_PUSH_SECRET] = secrets.token_hex(32)
+    if added:
+        hass.config_entries.async_update_entry(entry, data={**entry.data, **added})
+
+
+async def _async_get_account(client: SipgateClient, missing_scopes: set[str]) -> Account | None:
+    """The account's details, or ``None`` when the token may not read them or sipgate fails now."""
+    try:
+        return await client.account.get_account()
+    except SipgateForbiddenError as err:
+        # A token without account:read still works; only what needs it degrades.
+        LOGGER.info("The sipgate token has no %s scope; account details are not shown", err.scope)
+        missing_scopes.add(err.scope or "account:read")
+    except SipgateAuthenticationError as err:
+        raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except SipgateError as err:
+        LOGGER.warning("Could not read the sipgate account's details, going on without them: %s", err)
+    return None
 
 
 def _call_event_listener(entry: SipgateConfigEntry) -> Callable[[PushEvent, dict[str, Any]], None]:
@@ -156,11 +192,28 @@ def _call_event_listener(entry: SipgateConfigEntry) -> Callable[[PushEvent, dict
         runtime = entry.runtime_data
         if isinstance(event, HangupEvent):
             runtime.history_coordinator.async_schedule_refresh_after_calls()
-        runtime.live_calls.calls_changed(
-            any(call.state is CallState.TALKING for call in runtime.tracker.calls)
-        )
+        runtime.live_calls.calls_changed(runtime.calls.talking)
 
     return on_call_event
+
+
+def _live_calls_listener(entry: SipgateConfigEntry) -> Callable[[], None]:
+    """Sipgate's call list was read: calls it no longer shows have ended."""
+
+    @callback
+    def on_live_calls() -> None:
+        runtime = entry.runtime_data
+        coordinator = runtime.live_calls
+        if (
+            coordinator.data is None
+            or not coordinator.last_update_success
+            or coordinator.update_interval is None
+        ):
+            return
+        if ended := runtime.calls.listed(call.call_id for call in coordinator.data):
+            runtime.webhook.async_calls_ended(ended)
+
+    return on_live_calls
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> bool:

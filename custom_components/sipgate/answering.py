@@ -1,4 +1,4 @@
-"""Holding a ringing call's webhook reply until an automation answers it (spec §6.4).
+"""Holding a ringing call's webhook reply until an automation answers it.
 
 When sipgate pushes ``newCall`` (or ``dtmf`` after a ``Gather``) it waits for
 the XML reply, at most ten seconds. The integration fires its bus event and
@@ -9,39 +9,49 @@ holds the reply until the first of:
 * the answer timeout.
 
 Runs are recognised by their context: an automation triggered by the event
-runs with a context whose ``parent_id`` is the event's context id. Home
-Assistant starts such runs eagerly from a ``call_soon`` callback scheduled
-by the event trigger, and announces each with ``automation_triggered`` from
-inside the run's own task; so once a callback scheduled after firing the
-event has run, every run the event started is known, and a call nobody
-answers gets its reply at once instead of after the timeout.
+runs with a context whose ``parent_id`` is the event's context id, and a
+script it starts runs with the automation's context. Home Assistant starts
+event-triggered runs eagerly from a ``call_soon`` callback scheduled by the
+event trigger, and announces each with ``automation_triggered`` from inside
+the run's own task; so once a callback scheduled after firing the event has
+run, every run the event started is known, and a call nobody answers gets
+its reply at once instead of after the timeout.
+
+A script started with ``script.turn_on`` (or in the background) runs in a task
+of its own that is created *after* ``script_started`` was fired; that task is
+found by the script's first state write, which carries the run's context and
+happens inside the new task, before the starting automation goes on.
+
+The held replies and the contexts live in the call registry (:mod:`.calls`).
 """
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.components.automation import EVENT_AUTOMATION_TRIGGERED
 from homeassistant.components.script import EVENT_SCRIPT_STARTED
-from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import CALLBACK_TYPE, Context, Event, EventStateChangedData, HomeAssistant, callback
 
 from .api.push_reply import ReplyAction
-
-# Contexts of events and runs that belong to a call, kept for actions without call_id.
-MAX_REMEMBERED_CONTEXTS = 1024
+from .calls import CallRecord, CallRegistry
 
 
 @dataclass(eq=False)
 class PendingReply:
     """A webhook reply sipgate is waiting for."""
 
-    call_id: str
+    record: CallRecord
     context: Context
     future: asyncio.Future[ReplyAction | None]
     reply_url: str
     runs: set[asyncio.Task[Any]] = field(default_factory=set)
-    contexts: set[str] = field(default_factory=set)
+
+    @property
+    def call_id(self) -> str:
+        """The call the reply is for."""
+        return self.record.call_id
 
     @property
     def done(self) -> bool:
@@ -74,15 +84,14 @@ class PendingReply:
 
 
 class CallAnswering:
-    """Pending replies of one account, and which contexts belong to which call."""
+    """Holds the replies of one account's ringing calls and follows the runs that may answer them."""
 
-    def __init__(self, hass: HomeAssistant, timeout: float) -> None:
-        """Hold replies at most ``timeout`` seconds."""
+    def __init__(self, hass: HomeAssistant, timeout: float, calls: CallRegistry) -> None:
+        """Hold replies at most ``timeout`` seconds; calls and contexts live in ``calls``."""
         self._hass = hass
         self.timeout = timeout
-        self._pending_by_call: dict[str, PendingReply] = {}
-        self._pending_by_context: dict[str, PendingReply] = {}
-        self._call_by_context: OrderedDict[str, str] = OrderedDict()
+        self._calls = calls
+        self._pending = 0
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -90,76 +99,67 @@ class CallAnswering:
         unsubscribers = [
             self._hass.bus.async_listen(EVENT_AUTOMATION_TRIGGERED, self._async_run_started),
             self._hass.bus.async_listen(EVENT_SCRIPT_STARTED, self._async_run_started),
+            self._hass.bus.async_listen(
+                EVENT_STATE_CHANGED, self._async_script_state, event_filter=self._is_script_while_pending
+            ),
         ]
 
         @callback
         def stop() -> None:
             for unsubscribe in unsubscribers:
                 unsubscribe()
-            for pending in list(self._pending_by_call.values()):
-                pending.answer(None)
+            for record in self._calls.calls:
+                if record.pending is not None:
+                    record.pending.answer(None)
 
         return stop
 
     @property
     def pending_count(self) -> int:
         """How many replies are being held right now."""
-        return len(self._pending_by_call)
+        return self._pending
 
-    @property
-    def remembered_count(self) -> int:
-        """How many event and run contexts are remembered for actions without call_id."""
-        return len(self._call_by_context)
+    @callback
+    def _is_script_while_pending(self, data: EventStateChangedData) -> bool:
+        return self._pending > 0 and data["entity_id"].startswith("script.")
+
+    @callback
+    def _async_script_state(self, event: Event[EventStateChangedData]) -> None:
+        """A script wrote its state: from inside its run's task when the run starts."""
+        if (new_state := event.data["new_state"]) is not None and new_state.state == "on":
+            self._follow(new_state.context)
 
     @callback
     def _async_run_started(self, event: Event) -> None:
         """A run started: if an event of ours (or a run of it) started it, follow it."""
-        context = event.context
-        for context_id in (context.parent_id, context.id):
-            if context_id is None:
-                continue
-            if (pending := self._pending_by_context.get(context_id)) is not None:
-                if (task := asyncio.current_task()) is not None:
-                    pending.track_run(task)
-                self._link_context(pending, context.id)
-                return
-            if (call_id := self._call_by_context.get(context_id)) is not None:
-                self.remember(context.id, call_id)
-                return
+        self._follow(event.context)
 
-    def _link_context(self, pending: PendingReply, context_id: str) -> None:
-        pending.contexts.add(context_id)
-        self._pending_by_context[context_id] = pending
-        self.remember(context_id, pending.call_id)
-
-    def remember(self, context_id: str, call_id: str) -> None:
-        """Let actions run under ``context_id`` find ``call_id`` without being told."""
-        self._call_by_context[context_id] = call_id
-        self._call_by_context.move_to_end(context_id)
-        while len(self._call_by_context) > MAX_REMEMBERED_CONTEXTS:
-            self._call_by_context.popitem(last=False)
-
-    def forget_call(self, call_id: str) -> None:
-        """The call ended: drop what was remembered about it."""
-        for context_id in [key for key, value in self._call_by_context.items() if value == call_id]:
-            del self._call_by_context[context_id]
+    def _follow(self, context: Context) -> None:
+        record = self._calls.for_context(context)
+        if record is None:
+            return
+        self._calls.link_context(record, context.id)
+        pending = record.pending
+        if pending is not None and not pending.done and (task := asyncio.current_task()) is not None:
+            pending.track_run(task)
 
     @callback
-    def release(self, call_id: str) -> None:
+    def release(self, record: CallRecord) -> None:
         """A newer push for the call: a reply still held for it goes out now, unanswered."""
-        if (previous := self._pending_by_call.get(call_id)) is not None:
-            previous.answer(None)
+        if record.pending is not None:
+            record.pending.answer(None)
 
     @callback
-    def begin(self, call_id: str, context: Context, reply_url: str) -> PendingReply:
-        """Hold the reply for ``call_id``; fire the call's event with ``context`` next.
+    def begin(self, record: CallRecord, context: Context, reply_url: str) -> PendingReply:
+        """Hold the reply for ``record``'s call; fire the call's event with ``context`` next.
 
         ``reply_url`` is where sipgate sends follow-ups (``onData`` of a Gather).
         """
-        self.release(call_id)
-        pending = PendingReply(call_id, context, self._hass.loop.create_future(), reply_url)
-        self._pending_by_call[call_id] = pending
-        self._link_context(pending, context.id)
+        self.release(record)
+        pending = PendingReply(record, context, self._hass.loop.create_future(), reply_url)
+        record.pending = pending
+        self._pending += 1
+        self._calls.link_context(record, context.id)
         return pending
 
     async def wait(self, pending: PendingReply) -> ReplyAction | None:
@@ -174,37 +174,24 @@ class CallAnswering:
             pending.answer(None)
             return None
         finally:
-            self._finish(pending)
-
-    def _finish(self, pending: PendingReply) -> None:
-        if self._pending_by_call.get(pending.call_id) is pending:
-            del self._pending_by_call[pending.call_id]
-        for context_id in pending.contexts:
-            if self._pending_by_context.get(context_id) is pending:
-                del self._pending_by_context[context_id]
+            self._pending -= 1
+            if pending.record.pending is pending:
+                pending.record.pending = None
 
     def find_pending(self, call_id: str | None, context: Context | None) -> PendingReply | None:
         """The held reply an action is meant for: by call id, else by the action's context."""
-        if call_id is not None:
-            pending = self._pending_by_call.get(call_id)
-        elif context is not None:
-            pending = self._pending_by_context.get(context.id) or (
-                self._pending_by_context.get(context.parent_id) if context.parent_id else None
-            )
-        else:
-            pending = None
-        return pending if pending is not None and not pending.done else None
+        record = self._calls.get(call_id) if call_id is not None else self._calls.for_context(context)
+        if record is None or (pending := record.pending) is None or pending.done:
+            return None
+        return pending
 
     def knows(self, call_id: str | None, context: Context | None) -> bool:
         """Whether an action with this call id or context is about a call of this account."""
         if call_id is not None:
-            return call_id in self._pending_by_call or call_id in self._call_by_context.values()
-        return self.call_id_for(context) is not None
+            return self._calls.get(call_id) is not None
+        return self._calls.for_context(context) is not None
 
     def call_id_for(self, context: Context | None) -> str | None:
         """The call whose event (or a run of it) runs under ``context``."""
-        if context is None:
-            return None
-        return self._call_by_context.get(context.id) or (
-            self._call_by_context.get(context.parent_id) if context.parent_id else None
-        )
+        record = self._calls.for_context(context)
+        return record.call_id if record is not None else None

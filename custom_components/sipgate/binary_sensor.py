@@ -6,7 +6,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AccountCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateCoordinatorEntity, sipgate_device_info
+from .entity import SipgateCoordinatorEntity, async_add_when_ready, sipgate_device_info
 
 PARALLEL_UPDATES = 0
 
@@ -15,10 +15,14 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add an online sensor per device."""
-    coordinator = entry.runtime_data.account_coordinator
-    async_add_entities(
-        SipgateDeviceOnlineSensor(entry, coordinator, device_id)
-        for device_id in coordinator.data.devices or {}
+    async_add_when_ready(
+        entry,
+        entry.runtime_data.account_coordinator,
+        lambda coordinator: [
+            SipgateDeviceOnlineSensor(entry, coordinator, device_id)
+            for device_id in coordinator.data.devices or {}
+        ],
+        async_add_entities,
     )
 
 

@@ -170,7 +170,7 @@ async def _async_hang_up_after_audio(
             "The announcement %s is not WAV mono 16-bit PCM 8 kHz, which sipgate needs to play it", url
         )
     await asyncio.sleep(info.duration + delay)
-    if call_id not in {call.call_id for call in entry.runtime_data.tracker.calls}:
+    if (record := entry.runtime_data.calls.get(call_id)) is None or not record.in_progress:
         return  # the call ended on its own
     try:
         await entry.runtime_data.client.calls.hang_up(call_id)

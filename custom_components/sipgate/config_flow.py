@@ -1,6 +1,7 @@
 """Config flow: connect a sipgate account with a personal access token."""
 
 from collections.abc import Mapping
+import secrets
 from typing import Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
@@ -27,6 +28,7 @@ from homeassistant.helpers.selector import (
 from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
 from .api.phone import parse_number
 from .api.sms import validate_sms_id
+from .cloudhook import async_delete_cloudhook
 from .compat import vol
 from .const import (
     ACCOUNT_SCAN_INTERVAL_RANGE,
@@ -34,10 +36,13 @@ from .const import (
     ANSWER_TIMEOUT_MIN,
     CONF_ACCOUNT_SCAN_INTERVAL,
     CONF_ANSWER_TIMEOUT,
+    CONF_CLOUDHOOK_URL,
     CONF_CONTACT_LOOKUP,
     CONF_HISTORY_SCAN_INTERVAL,
     CONF_MANAGE_WEBHOOK_URLS,
     CONF_NUMBER,
+    CONF_PUSH_SECRET,
+    CONF_REGENERATE_WEBHOOK,
     CONF_SMS_ID,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
@@ -85,6 +90,8 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_CONTACT_LOOKUP): BooleanSelector(),
         vol.Required(CONF_ACCOUNT_SCAN_INTERVAL): _minutes(ACCOUNT_SCAN_INTERVAL_RANGE),
         vol.Required(CONF_HISTORY_SCAN_INTERVAL): _minutes(HISTORY_SCAN_INTERVAL_RANGE),
+        # Not stored: a new webhook id (and push key) when the URL may have leaked.
+        vol.Optional(CONF_REGENERATE_WEBHOOK, default=False): BooleanSelector(),
     }
 )
 
@@ -210,9 +217,14 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
         """Show and store the options."""
         if user_input is not None:
             options = {**DEFAULT_OPTIONS, **user_input}
+            regenerate = bool(options.pop(CONF_REGENERATE_WEBHOOK, False))
             for key in (CONF_ACCOUNT_SCAN_INTERVAL, CONF_HISTORY_SCAN_INTERVAL):
                 options[key] = int(options[key])
             options[CONF_ANSWER_TIMEOUT] = float(options[CONF_ANSWER_TIMEOUT])
+            if regenerate:
+                await self._async_regenerate_webhook(
+                    unchanged_options=options == dict(self.config_entry.options)
+                )
             return self.async_create_entry(data=options)
         return self.async_show_form(
             step_id="init",
@@ -220,6 +232,21 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
                 OPTIONS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
             ),
         )
+
+    async def _async_regenerate_webhook(self, *, unchanged_options: bool) -> None:
+        """Give the entry a new webhook id and push key; the reload publishes the new URL.
+
+        The old cloudhook is deleted, so the old URL stops working at once.
+        """
+        entry = self.config_entry
+        if old_id := entry.data.get(CONF_WEBHOOK_ID):
+            await async_delete_cloudhook(self.hass, str(old_id))
+        data = {key: value for key, value in entry.data.items() if key != CONF_CLOUDHOOK_URL}
+        data[CONF_WEBHOOK_ID] = generate_webhook_id()
+        data[CONF_PUSH_SECRET] = secrets.token_hex(32)
+        self.hass.config_entries.async_update_entry(entry, data=data)
+        if unchanged_options:  # else the options change reloads the entry anyway
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 RECIPIENT_SCHEMA = vol.Schema(

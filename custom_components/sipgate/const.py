@@ -35,6 +35,10 @@ DEFAULT_OPTIONS: Final[dict[str, float | int | bool]] = {
 }
 
 CONF_WEBHOOK_ID: Final = "webhook_id"
+# The entry's key for the per-call tokens of follow-up URLs (hex; README "Security").
+CONF_PUSH_SECRET: Final = "push_secret"  # noqa: S105 - a config key, not a secret
+# Options-flow field (not stored): give the entry a new webhook id and push key.
+CONF_REGENERATE_WEBHOOK: Final = "regenerate_webhook_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 # The account's webhook URLs before this integration set its own (restored on removal).
 CONF_PREVIOUS_WEBHOOK_URLS: Final = "previous_webhook_urls"
@@ -51,8 +55,6 @@ ATTR_CALL_ID: Final = "call_id"
 
 # The largest webhook body accepted; real ones are a few hundred bytes.
 MAX_WEBHOOK_BODY: Final = 16 * 1024
-# The same (event, call, digits) delivered again within this window is ignored.
-DUPLICATE_WINDOW: Final = 10.0
 # After this many bad signatures in a row a repair issue is raised.
 SIGNATURE_FAILURES_FOR_ISSUE: Final = 5
 

@@ -51,6 +51,8 @@ HISTORY_WINDOW = 100
 # Hangups within this many seconds lead to one history refresh.
 HISTORY_REFRESH_COOLDOWN = 5.0
 LIVE_CALLS_INTERVAL = timedelta(seconds=15)
+# Seconds between tries while a coordinator has never read successfully (then its interval).
+FIRST_READ_RETRIES = (60.0, 120.0, 300.0, 600.0, 1800.0)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -125,6 +127,7 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
         )
         self.client = client
         self.missing_scopes: set[str] = set()
+        self._failed_reads = 0
 
     async def _guarded[R](self, scope: str, feature: str, fetch: Callable[[], Awaitable[R]]) -> R | None:
         """Fetch a feature; a 403 drops it for good (``None``), other errors fail the update."""
@@ -141,9 +144,13 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
             return None
 
     async def _mapped(self, fetch: Awaitable[T]) -> T:
-        """Await an update, turning client errors into what the coordinator expects."""
+        """Await an update, turning client errors into what the coordinator expects.
+
+        Until a first read has succeeded (sipgate was down at start-up), a
+        failed read is tried again sooner than the interval, backing off.
+        """
         try:
-            return await fetch
+            data = await fetch
         except SipgateAuthenticationError as err:
             raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
         except SipgateRateLimitError as err:
@@ -160,11 +167,22 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
                 retry_after=retry_after,
             ) from err
         except SipgateError as err:
+            self._failed_reads += 1
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="update_failed",
                 translation_placeholders={"error": str(err)},
+                retry_after=self._first_read_retry(),
             ) from err
+        self._failed_reads = 0
+        return data
+
+    def _first_read_retry(self) -> float | None:
+        """How soon to read again while no read has succeeded yet (``None``: at the interval)."""
+        if self.data is not None or self.update_interval is None:
+            return None
+        step = FIRST_READ_RETRIES[min(self._failed_reads, len(FIRST_READ_RETRIES)) - 1]
+        return step if step < self.update_interval.total_seconds() else None
 
 
 class AccountCoordinator(SipgateCoordinator[AccountData]):

@@ -15,7 +15,7 @@ from .development import api_base_url
 
 if TYPE_CHECKING:
     from .answering import CallAnswering
-    from .call_state import CallTracker
+    from .calls import CallRegistry
     from .contact_names import ContactNames
     from .contact_refresh import ContactRefresher
     from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
@@ -33,7 +33,7 @@ class SipgateData:
     account: Account | None
     contact_names: ContactNames
     answering: CallAnswering
-    tracker: CallTracker
+    calls: CallRegistry
     webhook: SipgateWebhook
     publisher: WebhookPublisher
     fax_tracker: FaxTracker

@@ -8,6 +8,7 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
 from .api import Contact, HistoryChange, HistoryEntry, HistoryFilter, SipgateNotFoundError, WebhookSettings
@@ -548,14 +549,30 @@ def _make(
     return handle
 
 
+# Actions that change the account or read files: only administrators may call them.
+ADMIN_ACTIONS = frozenset(
+    {
+        "set_webhook_settings",
+        "delete_history",
+        "update_history",
+        "delete_contact",
+        "delete_all_contacts",
+        "create_contact",
+        "update_contact",
+        "import_contacts",
+        "send_fax",
+    }
+)
+
+
 @callback
 def async_register_data_actions(hass: HomeAssistant) -> None:
-    """Register the messaging and data actions."""
+    """Register the messaging and data actions; those of ADMIN_ACTIONS for administrators only."""
     for name, (handler, fields, supports_response) in ACTIONS.items():
-        hass.services.async_register(
-            DOMAIN,
-            name,
-            _make(hass, handler),
-            schema=vol.Schema({**ENTRY, **fields}),
-            supports_response=supports_response,
-        )
+        schema = vol.Schema({**ENTRY, **fields})
+        if name in ADMIN_ACTIONS:
+            async_register_admin_service(hass, DOMAIN, name, _make(hass, handler), schema, supports_response)
+        else:
+            hass.services.async_register(
+                DOMAIN, name, _make(hass, handler), schema=schema, supports_response=supports_response
+            )

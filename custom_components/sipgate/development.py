@@ -9,13 +9,16 @@ Two environment variables, read when they are needed (never cached):
   ``SIPGATE_API_URL``, so a key file alone can never make the integration
   trust pushes that sipgate did not sign.
 
-Neither is meant for a real installation; the integration logs a warning
-when ``SIPGATE_API_URL`` is set.
+Neither is meant for a real installation: ``SIPGATE_API_URL`` is honoured
+only for a loopback host (``127.0.0.0/8``, ``::1``, ``localhost``), and while
+it is, a repair issue says so (README "Security").
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlsplit
 
 from .api.exceptions import SipgateValidationError
 from .api.push_signature import SignatureVerifier
@@ -25,10 +28,36 @@ ENV_API_URL: Final = "SIPGATE_API_URL"
 ENV_WEBHOOK_PUBLIC_KEY_FILE: Final = "SIPGATE_WEBHOOK_PUBLIC_KEY_FILE"
 
 
+def _loopback(url: str) -> bool:
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def api_base_url() -> str | None:
-    """The REST base URL from ``SIPGATE_API_URL`` (without a trailing ``/``), or ``None``."""
+    """The REST base URL from ``SIPGATE_API_URL`` (without a trailing ``/``), or ``None``.
+
+    A URL whose host is not a loopback address is ignored (and logged): the
+    override exists for the local stand-in only.
+    """
     value = os.environ.get(ENV_API_URL, "").strip().rstrip("/")
-    return value or None
+    if not value:
+        return None
+    if not _loopback(value):
+        LOGGER.error(
+            "%s=%s is ignored: only a loopback host (the local stand-in) is allowed", ENV_API_URL, value
+        )
+        return None
+    return value
 
 
 def webhook_public_key() -> str | None:
@@ -54,14 +83,10 @@ def webhook_public_key() -> str | None:
     return pem
 
 
-def warn_if_active() -> None:
-    """Log a warning when the integration talks to an API that is not sipgate's."""
-    if (url := api_base_url()) is not None:
-        LOGGER.warning(
-            "%s is set: the sipgate integration talks to %s, not to sipgate (development only)%s",
-            ENV_API_URL,
-            url,
-            " and trusts the push signing key in " + os.environ[ENV_WEBHOOK_PUBLIC_KEY_FILE]
-            if os.environ.get(ENV_WEBHOOK_PUBLIC_KEY_FILE, "").strip()
-            else "",
-        )
+def override_description() -> str | None:
+    """What the development override changes, for its repair issue; ``None`` when inactive."""
+    if (url := api_base_url()) is None:
+        return None
+    if key_file := os.environ.get(ENV_WEBHOOK_PUBLIC_KEY_FILE, "").strip():
+        return f"{url}, push key {key_file}"
+    return url

@@ -1,11 +1,13 @@
 """The base of every sipgate entity: the account's service device."""
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from homeassistant.core import callback
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
 
 from .api import Device, Phoneline
@@ -97,3 +99,41 @@ class SipgateCoordinatorEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[
         self._entry = entry
         self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
         self._attr_device_info = device_info
+
+
+@callback
+def async_add_when_ready[C: DataUpdateCoordinator[Any]](
+    entry: SipgateConfigEntry,
+    coordinator: C,
+    build: Callable[[C], Iterable[Entity]],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the entities ``build`` makes from the coordinator's data, now or once it has some.
+
+    A coordinator whose first read failed (sipgate down at start-up) has no
+    data yet: its entities are added when a later read succeeds, without a
+    reload, while the webhook goes on answering calls meanwhile.
+    """
+    if coordinator.data is not None:
+        async_add_entities(build(coordinator))
+        return
+
+    added = False
+
+    @callback
+    def first_data() -> None:
+        nonlocal added
+        if added or coordinator.data is None:
+            return
+        added = True
+        remove()
+        async_add_entities(build(coordinator))
+
+    @callback
+    def on_unload() -> None:
+        if not added:
+            remove()
+
+    # The listener also keeps the coordinator polling until then.
+    remove = coordinator.async_add_listener(first_data)
+    entry.async_on_unload(on_unload)

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -17,10 +18,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import PhoneNumber
-from .call_state import CallState
+from .calls import CallState
 from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info
+from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info, async_add_when_ready
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
@@ -72,20 +73,27 @@ async def async_setup_entry(
 ) -> None:
     """Add the account's sensors, leaving out what the token may not read."""
     runtime = entry.runtime_data
-    entities: list[SensorEntity] = [
-        SipgateCallStateSensor(entry),
-        SipgateActiveCallsSensor(entry, runtime.live_calls),
-    ]
-    account = runtime.account_coordinator
+    async_add_entities([SipgateCallStateSensor(entry), SipgateActiveCallsSensor(entry, runtime.live_calls)])
+    async_add_when_ready(
+        entry, runtime.account_coordinator, partial(_account_sensors, entry), async_add_entities
+    )
+    async_add_when_ready(
+        entry, runtime.history_coordinator, partial(_history_sensors, entry), async_add_entities
+    )
+
+
+def _account_sensors(entry: SipgateConfigEntry, account: AccountCoordinator) -> list[SensorEntity]:
+    entities: list[SensorEntity] = []
     if account.data.balance is not None:
         entities.append(SipgateBalanceSensor(entry, account))
     entities.extend(SipgateNumberSensor(entry, account, number) for number in account.data.numbers or ())
-    if runtime.history_coordinator.data is not None:
-        entities.extend(
-            SipgateHistorySensor(entry, runtime.history_coordinator, description)
-            for description in HISTORY_SENSORS
-        )
-    async_add_entities(entities)
+    return entities
+
+
+def _history_sensors(entry: SipgateConfigEntry, history: HistoryCoordinator) -> list[SensorEntity]:
+    if history.data is None:  # the token may not read the history
+        return []
+    return [SipgateHistorySensor(entry, history, description) for description in HISTORY_SENSORS]
 
 
 class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
@@ -102,13 +110,13 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
     @property
     def native_value(self) -> str:
         """The latest call's state."""
-        return self._entry.runtime_data.tracker.state.value
+        return self._entry.runtime_data.calls.state.value
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Who is calling whom, and how many calls are going on."""
-        tracker = self._entry.runtime_data.tracker
-        latest = tracker.latest
+        calls = self._entry.runtime_data.calls
+        latest = calls.latest
         return {
             "call_id": latest.call_id if latest else None,
             "direction": latest.direction if latest else None,
@@ -116,7 +124,7 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
             "to_number": latest.to_number if latest else None,
             "from_name": latest.from_name if latest else None,
             "to_name": latest.to_name if latest else None,
-            "active_calls": len(tracker.calls),
+            "active_calls": len(calls.calls),
         }
 
 
@@ -140,7 +148,7 @@ class SipgateActiveCallsSensor(SipgateCoordinatorEntity[LiveCallsCoordinator], S
         """The number of established calls."""
         if self.coordinator.data is not None and self.coordinator.last_update_success:
             return len(self.coordinator.data)
-        return sum(1 for call in self._entry.runtime_data.tracker.calls if call.state is CallState.TALKING)
+        return sum(1 for call in self._entry.runtime_data.calls.calls if call.state is CallState.TALKING)
 
 
 class SipgateBalanceSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):

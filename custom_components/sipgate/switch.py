@@ -4,6 +4,7 @@ Each switch writes through sipgate's API and shows the new state at once.
 """
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
@@ -14,7 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import BlockAnonymous, Device
 from .coordinator import AccountCoordinator, LineData
 from .data import SipgateConfigEntry
-from .entity import SipgateCoordinatorEntity, phoneline_device_info, sipgate_device_info
+from .entity import SipgateCoordinatorEntity, async_add_when_ready, phoneline_device_info, sipgate_device_info
 from .service_helpers import mapped_errors
 
 PARALLEL_UPDATES = 1
@@ -24,7 +25,12 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the switches the token may read and write."""
-    coordinator = entry.runtime_data.account_coordinator
+    async_add_when_ready(
+        entry, entry.runtime_data.account_coordinator, partial(_switches, entry), async_add_entities
+    )
+
+
+def _switches(entry: SipgateConfigEntry, coordinator: AccountCoordinator) -> list[SwitchEntity]:
     entities: list[SwitchEntity] = [
         SipgateDndSwitch(entry, coordinator, device) for device in (coordinator.data.devices or {}).values()
     ]
@@ -35,7 +41,7 @@ async def async_setup_entry(
             SipgateForwardingSwitch(entry, coordinator, line, index)
             for index in range(len(line.forwardings or ()))
         )
-    async_add_entities(entities)
+    return entities
 
 
 class SipgateDndSwitch(SipgateCoordinatorEntity[AccountCoordinator], SwitchEntity):

@@ -1,18 +1,34 @@
-"""The webhook sipgate pushes calls to: verify, parse, fire events, reply.
+"""The webhook sipgate pushes calls to: verify, bind, parse, fire events, reply.
 
-The reply path does no network I/O: names come from the contact cache, the
-XML is built in memory, and every outbound request an answer needs (such as
-hanging up after an announcement) runs after the reply, in the background.
+A push is accepted only when it is signed by sipgate (unless verification is
+off), parses, and belongs to this account and this call (README "Security"):
+
+* a ``newCall`` naming users must name one of this account (``fullUserId``
+  starts with the account's ``masterSipId``), and each call id's ``newCall``
+  is accepted once;
+* follow-ups (``answer``, ``hangup``, ``dtmf``) arrive on the per-call URLs
+  the reply gave sipgate, which carry a token derived from the entry's secret
+  and the call id; ``dtmf`` only for the call's outstanding Gather, once.
+
+The same push delivered again within seconds is a duplicate (same reply, no
+event); later, or without the token, it is refused with 403. The reply path
+does no network I/O: names come from the contact cache, the XML is built in
+memory, and every outbound request an answer needs runs after the reply.
 """
 
-from collections import OrderedDict, deque
+import base64
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+import hashlib
+import hmac
 from http import HTTPStatus
+import re
 import time
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -21,13 +37,12 @@ from homeassistant.util import dt as dt_util
 from .answering import CallAnswering
 from .api.exceptions import SipgatePushError, SipgateValidationError
 from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent, parse_push_event
-from .api.push_reply import REPLY_CONTENT_TYPE, ReplyAction, build_reply
+from .api.push_reply import REPLY_CONTENT_TYPE, Gather, ReplyAction, build_reply
 from .api.push_signature import SIGNATURE_HEADER, SignatureVerifier
-from .call_state import CallTracker
+from .calls import DUPLICATE_WINDOW, CallRecord, CallRegistry, CallState
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     DOMAIN,
-    DUPLICATE_WINDOW,
     EVENT_ANSWER,
     EVENT_DTMF,
     EVENT_HANGUP,
@@ -46,8 +61,12 @@ EVENT_TYPES: dict[type[PushEvent], str] = {
 # Warnings about bad requests are logged at most this often (seconds).
 WARNING_INTERVAL = 60.0
 RECENT_EVENTS = 10
-# Pushes remembered for duplicate suppression, at most: a flood must not grow memory without bound.
-MAX_SEEN_PUSHES = 4096
+# The query parameter of follow-up URLs that carries the call's token.
+TOKEN_PARAM = "token"  # noqa: S105 - a parameter name, not a secret
+# Why a push was refused (diagnostics count each).
+REFUSAL_REASONS = ("no_call_id", "foreign_account", "bad_token", "replay", "no_gather")
+# Call data a follow-up push may leave out; the call's record fills it in.
+CALL_FIELDS = ("direction", "from_number", "to_number")
 
 
 def signal_call_event(entry_id: str) -> str:
@@ -86,8 +105,31 @@ class WebhookStats:
     rejected_signature: int = 0
     rejected_input: int = 0
     duplicates: int = 0
+    refused: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REFUSAL_REASONS, 0))
     signature_failures_in_a_row: int = 0
     recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
+
+
+class RefusedError(Exception):
+    """A push that does not belong to this account or call."""
+
+    def __init__(self, reason: str) -> None:
+        """Refused for ``reason`` (one of :data:`REFUSAL_REASONS`)."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The same push again, within the duplicate window: it gets the first one's reply."""
+
+    reply: bytes | None
+
+
+def call_token(secret: bytes, call_id: str) -> str:
+    """The token of ``call_id``'s follow-up URLs: an HMAC-SHA256 over the call id, 128 bits."""
+    digest = hmac.digest(secret, call_id.encode("utf-8"), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
 
 
 class SipgateWebhook:
@@ -99,22 +141,29 @@ class SipgateWebhook:
         entry_id: str,
         *,
         answering: CallAnswering,
-        tracker: CallTracker,
+        calls: CallRegistry,
         contact_names: ContactNames,
         verifier: SignatureVerifier | None,
+        account_id: str,
+        secret: bytes,
         on_signature_failures: Callable[[int], None] | None = None,
     ) -> None:
-        """Handle pushes for ``entry_id``; ``verifier`` None accepts unsigned bodies."""
+        """Handle pushes for ``entry_id``; ``verifier`` None accepts unsigned bodies.
+
+        ``account_id`` is the account's ``masterSipId``; ``secret`` the entry's
+        key for the per-call tokens of follow-up URLs.
+        """
         self._hass = hass
         self._entry_id = entry_id
         self.answering = answering
-        self.tracker = tracker
+        self.calls = calls
         self._names = contact_names
         self._verifier = verifier
+        self._secret = secret
+        self._own_user = re.compile(re.escape(account_id) + r"[a-z]+[0-9]+")
         self.on_signature_failures = on_signature_failures
         self.stats = WebhookStats()
         self.public_url: str | None = None
-        self._seen: OrderedDict[tuple[str, str, str], float] = OrderedDict()
         self._last_warning = 0.0
 
     def _warn(self, message: str, *args: Any) -> None:
@@ -126,37 +175,38 @@ class SipgateWebhook:
         else:
             LOGGER.debug(message, *args)
 
-    def _is_duplicate(self, event: PushEvent) -> bool:
-        now = time.monotonic()
-        while self._seen and next(iter(self._seen.values())) < now - DUPLICATE_WINDOW:
-            self._seen.popitem(last=False)
-        key = (event.event, event.call_id, event.dtmf if isinstance(event, DtmfEvent) else "")
-        if key in self._seen:
-            return True
-        self._seen[key] = now
-        if len(self._seen) > MAX_SEEN_PUSHES:
-            self._seen.popitem(last=False)
-        return False
+    def token(self, call_id: str) -> str:
+        """The token of ``call_id``'s follow-up URLs."""
+        return call_token(self._secret, call_id)
 
-    def _follow_up_url(self, request: web.Request) -> str:
-        """Where sipgate sends follow-ups: the public URL, else the request's own ("" if unusable)."""
-        if self.public_url:
-            return self.public_url
+    def _token_valid(self, event: PushEvent, request: web.Request) -> bool:
+        given = request.query.get(TOKEN_PARAM, "")
+        return any(
+            hmac.compare_digest(given, self.token(call_id))
+            for call_id in (event.call_id, event.original_call_id)
+            if call_id
+        )
+
+    def _follow_up_url(self, request: web.Request, call_id: str) -> str:
+        """Where sipgate sends the call's follow-ups: the public URL (else the request's) with its token."""
         try:
-            return str(request.url)
+            base = URL(self.public_url) if self.public_url else request.url.with_query(None)
+            return str(base.update_query({TOKEN_PARAM: self.token(call_id)}))
         except ValueError:  # a Host header yarl cannot build a URL from
             return ""
 
-    def _reply(self, action: ReplyAction | None, request: web.Request) -> web.Response:
-        url = self._follow_up_url(request)
+    def _reply_body(self, action: ReplyAction | None, url: str) -> bytes:
         try:
-            body = build_reply(action, on_answer=url, on_hangup=url)
+            return build_reply(action, on_answer=url, on_hangup=url)
         except SipgateValidationError:  # no public URL and a request URL that is not one (forged Host)
-            body = build_reply(action, on_answer=None, on_hangup=None)
+            return build_reply(action, on_answer=None, on_hangup=None)
+
+    @staticmethod
+    def _response(body: bytes) -> web.Response:
         return web.Response(body=body, content_type=REPLY_CONTENT_TYPE)
 
     async def handle(self, hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
-        """Answer one push. Never raises: bad input gets 400, a bad signature 403."""
+        """Answer one push. Never raises: bad input gets 400, a bad signature or a foreign push 403."""
         try:
             return await self._handle(request)
         except Exception:
@@ -196,39 +246,142 @@ class SipgateWebhook:
             self.stats.rejected_input += 1
             self._warn("Refused a sipgate webhook request: %s", err)
             return web.Response(status=HTTPStatus.BAD_REQUEST, text=str(err))
-        if self._is_duplicate(event):
+        try:
+            admitted = self._admit(event, request)
+        except RefusedError as refused:
+            self.stats.refused[refused.reason] += 1
+            self._warn(
+                "Refused a sipgate %s push for call %r: %s (see the README, Security)",
+                event.event,
+                event.call_id[:40],
+                refused.reason.replace("_", " "),
+            )
+            return web.Response(status=HTTPStatus.FORBIDDEN)
+        url = self._follow_up_url(request, event.call_id)
+        if isinstance(admitted, Duplicate):
             self.stats.duplicates += 1
             LOGGER.debug("Ignored a repeated %s push for call %s", event.event, event.call_id)
-            return self._reply(None, request)
+            return self._response(admitted.reply or self._reply_body(None, url))
+        record, kind = admitted
         self.stats.accepted += 1
-        action = await self._dispatch(event, self._follow_up_url(request))
-        return self._reply(action, request)
+        action = await self._dispatch(event, record, url)
+        if isinstance(action, Gather) and not record.ended:
+            record.open_gather()
+        reply = self._reply_body(action, url)
+        record.delivered(kind, record.deliveries[kind][0], reply)
+        return self._response(reply)
 
-    async def _dispatch(self, event: PushEvent, reply_url: str) -> ReplyAction | None:
+    def _admit(self, event: PushEvent, request: web.Request) -> tuple[CallRecord, str] | Duplicate:
+        """The call record and delivery kind of an acceptable push, or a duplicate.
+
+        Raises:
+            RefusedError: the push does not belong to this account or call, or was delivered long ago.
+        """
+        if not event.call_id:
+            raise RefusedError("no_call_id")
+        calls = self.calls
+        if isinstance(event, NewCallEvent):
+            if event.full_user_ids and not any(self._own_user.fullmatch(f) for f in event.full_user_ids):
+                raise RefusedError("foreign_account")
+        elif not self._token_valid(event, request):
+            raise RefusedError("bad_token")
+        record = calls.get(event.call_id)
+        match event:
+            case NewCallEvent():
+                kind = "newCall"
+            case DtmfEvent():
+                if record is None:
+                    raise RefusedError("no_gather")
+                kind = record.gather_key
+            case AnswerEvent():
+                kind = "answer"
+            case _:
+                kind = "hangup"
+        if record is not None and (delivery := record.delivery(kind)) is not None:
+            if calls.now() - delivery[0] <= DUPLICATE_WINDOW:
+                return Duplicate(delivery[1])
+            raise RefusedError("replay")
+        if isinstance(event, DtmfEvent) and (record is None or not record.gather_open):
+            raise RefusedError("no_gather")
+        if isinstance(event, HangupEvent) and record is not None and record.ended_without_hangup:
+            # The call was ended already because sipgate stopped listing it; its hangup came late.
+            record.delivered(kind, calls.now())
+            return Duplicate(None)
+        record = calls.record(event.call_id)
+        record.delivered(kind, calls.now())
+        return record, kind
+
+    async def _dispatch(self, event: PushEvent, record: CallRecord, reply_url: str) -> ReplyAction | None:
         """Fire the event; for a ringing call or entered digits, wait for an answer.
 
         Entities, diagnostics and the follow-up work (history refresh, live-call
         polling) are updated right after the reply has gone out: the reply waits
         only for what can change it.
         """
-        data = self._event_data(event)
+        data = self._event_data(event, record)
         context = Context()
         event_type = EVENT_TYPES[type(event)]
-        self.answering.remember(context.id, event.call_id)
-        self.tracker.update(event, from_name=data["from_name"], to_name=data["to_name"])
+        self._apply(event, record, data)
         self._hass.loop.call_soon(self._after_reply, event, data)
+        if isinstance(event, HangupEvent):
+            self.answering.release(record)
+            self._hass.bus.async_fire_internal(event_type, data, context=context)
+            return None
+        self.calls.link_context(record, context.id)
         answerable = isinstance(event, (NewCallEvent, DtmfEvent))
         # Only automations (event triggers) listening to this event type can answer.
         if not answerable or not self._hass.bus.async_listeners().get(event_type):
             if answerable:
-                self.answering.release(event.call_id)
+                self.answering.release(record)
             self._hass.bus.async_fire_internal(event_type, data, context=context)
-            if isinstance(event, HangupEvent):
-                self.answering.forget_call(event.call_id)
             return None
-        pending = self.answering.begin(event.call_id, context, reply_url)
+        pending = self.answering.begin(record, context, reply_url)
         self._hass.bus.async_fire_internal(event_type, data, context=context)
         return await self.answering.wait(pending)
+
+    def _apply(self, event: PushEvent, record: CallRecord, data: dict[str, Any]) -> None:
+        """What the push changes about the call."""
+        if record.ended:
+            return  # a late push does not bring an ended call back
+        if record.direction is None or isinstance(event, NewCallEvent):
+            record.direction = data["direction"]
+            record.from_number = data["from_number"]
+            record.to_number = data["to_number"]
+            record.from_name = data["from_name"]
+            record.to_name = data["to_name"]
+        match event:
+            case NewCallEvent():
+                self.calls.set_state(
+                    record, CallState.RINGING if event.direction == "in" else CallState.DIALING
+                )
+            case AnswerEvent():
+                self.calls.set_state(record, CallState.TALKING)
+            case HangupEvent():
+                self.calls.end(record)
+            case _:  # DtmfEvent: the Gather is answered; the call's state does not change
+                record.gather_open = False
+
+    @callback
+    def async_calls_ended(self, records: list[CallRecord]) -> None:
+        """Calls ended without a hangup push (sipgate stopped listing them, or nothing was heard).
+
+        Each gets the ``sipgate_hangup`` event it would have had, with ``cause``
+        ``None`` and ``inferred`` set, so automations and entities see the end.
+        """
+        for record in records:
+            event = HangupEvent(
+                call_id=record.call_id,
+                direction=None,
+                from_number=record.from_number,
+                to_number=record.to_number,
+            )
+            data = self._event_data(event, record)
+            data["inferred"] = record.ended_without_hangup
+            LOGGER.info(
+                "Call %s ended without a hangup push from sipgate (%s)", record.call_id, data["inferred"]
+            )
+            self._hass.bus.async_fire_internal(EVENT_HANGUP, data)
+            self._after_reply(event, data)
 
     @callback
     def _after_reply(self, event: PushEvent, data: dict[str, Any]) -> None:
@@ -242,9 +395,18 @@ class SipgateWebhook:
         )
 
     @callback
-    def _event_data(self, event: PushEvent) -> dict[str, Any]:
+    def _event_data(self, event: PushEvent, record: CallRecord) -> dict[str, Any]:
         data = event.to_event_data()
         data[ATTR_CONFIG_ENTRY_ID] = self._entry_id
-        data["from_name"] = self._names.lookup(data.get("from_number"))
-        data["to_name"] = self._names.lookup(data.get("to_number"))
+        known = record.direction is not None
+        for key in CALL_FIELDS:
+            if data.get(key) is None and known:
+                data[key] = getattr(record, key)
+        data["from_name"] = self._name(data.get("from_number"), record.from_number, record.from_name)
+        data["to_name"] = self._name(data.get("to_number"), record.to_number, record.to_name)
         return data
+
+    def _name(self, number: str | None, known_number: str | None, known_name: str | None) -> str | None:
+        if known_name is not None and number == known_number:
+            return known_name
+        return self._names.lookup(number)

@@ -30,7 +30,10 @@ from .const import (
     SIGNATURE_FAILURES_FOR_ISSUE,
 )
 from .data import SipgateConfigEntry
+from .development import override_description
 from .webhook import SipgateWebhook
+
+DEVELOPMENT_ISSUE = "development_override"
 
 
 def issue_id(entry: SipgateConfigEntry, kind: str) -> str:
@@ -189,3 +192,42 @@ async def async_restore_webhook_urls(
             )
     except SipgateError as err:
         LOGGER.warning("Could not restore the previous webhook URLs of %s: %s", entry.title, err)
+
+
+@callback
+def async_update_security_issues(
+    hass: HomeAssistant, entry: SipgateConfigEntry, *, verify_signature: bool
+) -> None:
+    """A warning repair issue while the entry accepts pushes sipgate did not sign."""
+    kind = "verify_signature_off"
+    if verify_signature:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(entry, kind))
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(entry, kind),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=kind,
+        translation_placeholders={"account": entry.title},
+    )
+    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id(entry, kind)))
+
+
+@callback
+def async_update_development_issue(hass: HomeAssistant) -> None:
+    """A warning repair issue while the development override points the integration at a stand-in."""
+    if (override := override_description()) is None:
+        ir.async_delete_issue(hass, DOMAIN, DEVELOPMENT_ISSUE)
+        return
+    LOGGER.warning("The sipgate integration talks to %s, not to sipgate (development only)", override)
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        DEVELOPMENT_ISSUE,
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=DEVELOPMENT_ISSUE,
+        translation_placeholders={"override": override},
+    )

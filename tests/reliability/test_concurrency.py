@@ -179,5 +179,5 @@ async def test_200_concurrent_calls_answered_in_different_ways(
     assert {status for status, _, _ in hangups} == {200}
     await hass.async_block_till_done()
     assert runtime.answering.pending_count == 0
-    assert runtime.answering.remembered_count == 0
-    assert runtime.tracker.calls == []
+    assert runtime.calls.context_count == 0
+    assert runtime.calls.calls == []

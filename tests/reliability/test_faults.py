@@ -313,11 +313,11 @@ async def test_live_calls_rate_limit_does_not_poll_faster_than_15_seconds(
     hass: HomeAssistant, entry: MockConfigEntry, fake: FakeSipgate, freezer: FrozenDateTimeFactory
 ) -> None:
     """While a call is connected sipgate's call list is read every 15 s, even when it asks to retry at once."""
-    from custom_components.sipgate.api.push_events import AnswerEvent, CallDirection
+    from custom_components.sipgate.calls import CallState
 
     fake.fail("calls", status=429, headers={"Retry-After": "1"})
-    event = AnswerEvent(call_id="L1", direction=CallDirection.IN, from_number="+4915799912345")
-    entry.runtime_data.tracker.update(event, from_name=None, to_name=None)
+    calls = entry.runtime_data.calls
+    calls.set_state(calls.record("L1"), CallState.TALKING)
     entry.runtime_data.live_calls.calls_changed(True)
     await hass.async_block_till_done()
     before = fake.paths().count("calls")

@@ -8,6 +8,7 @@ import base64
 from collections.abc import AsyncGenerator, Callable
 import gzip
 import logging
+import re
 from typing import Any
 from urllib.parse import quote, quote_plus
 import xml.etree.ElementTree as ET
@@ -41,7 +42,7 @@ from custom_components.sipgate.const import CONF_VERIFY_SIGNATURE, DEFAULT_OPTIO
 from homeassistant.const import MATCH_ALL
 from homeassistant.core import Event, HomeAssistant, callback
 
-from ..conftest import FORM, WEBHOOK_ID, TestSigner as Signer, api_url, load_json
+from ..conftest import FORM, WEBHOOK_ID, TestSigner as Signer, api_url, call_path, load_json
 from .conftest import examples
 
 pytestmark = [
@@ -261,6 +262,10 @@ DIRECTION = st.sampled_from(["in", "out"])
 CAUSE = st.one_of(st.sampled_from(["normalClearing", "busy", "cancel"]), TEXT)
 DTMF = st.from_regex(r"[0-9*#]{0,8}", fullmatch=True)
 USERS = st.lists(TEXT, max_size=4)
+# Users of this account (masterSipId 1234567), of another one, and anything else.
+FULL_USER_IDS = st.lists(
+    st.one_of(TEXT, st.sampled_from(["1234567w0", "1234567w12", "7654321w0", "123456789"])), max_size=4
+)
 EXTRA_KEYS = st.lists(st.sampled_from(["foo", "x[]", "version", "Event", "CALLID"]), max_size=3)
 QUOTE_VALUE = st.sampled_from([quote_plus, lambda v: quote(v, safe="")])
 
@@ -301,7 +306,7 @@ def valid_push(draw: st.DrawFn) -> tuple[bytes, type, dict[str, Any]]:
         expected["dtmf"] = expected["dtmf"] or ""
     if event == "newCall":
         for name, field in (("user", "users"), ("userId", "user_ids"), ("fullUserId", "full_user_ids")):
-            values = draw(USERS)
+            values = draw(FULL_USER_IDS if name == "fullUserId" else USERS)
             groups.append([(draw(KEY_SPELLINGS[name]), value) for value in values])
             expected[field] = tuple(values)
     if event == "answer":
@@ -520,6 +525,7 @@ class Endpoint:
         self.signer = signer
         self.verify = verify
         self.events: list[Event] = []
+        self.stats: Any = None
 
         @callback
         def capture(event: Event) -> None:
@@ -550,6 +556,7 @@ async def endpoint(
     await hass.async_block_till_done()
     client = await aiohttp_client(hass.http.app)
     target = Endpoint(hass, client, signer, request.param)
+    target.stats = mock_config_entry.runtime_data.webhook.stats
     yield target
     target.unsubscribe()
 
@@ -634,7 +641,10 @@ async def _post(endpoint: Endpoint, spec: dict[str, Any]) -> tuple[int, str, byt
         data = stream()
     try:
         response = await endpoint.client.post(
-            f"/api/webhook/{WEBHOOK_ID}", data=data, headers=headers, skip_auto_headers=skip
+            spec.get("path") or f"/api/webhook/{WEBHOOK_ID}",
+            data=data,
+            headers=headers,
+            skip_auto_headers=skip,
         )
         return response.status, response.content_type, await response.read(), signed
     except aiohttp.ClientConnectionError:
@@ -684,11 +694,32 @@ async def test_fuzz_webhook_endpoint(
     assert problems == [], [r.getMessage() for r in problems]
 
 
+def _own_user(full_user_id: str) -> bool:
+    return re.fullmatch(r"1234567[a-z]+[0-9]+", full_user_id) is not None
+
+
+def _allowed_refusals(kind: type, expected: dict[str, Any], with_token: bool) -> set[str]:
+    """Why a valid, correctly signed push may be refused: it is not bound to this account or call."""
+    if not expected["call_id"]:
+        return {"no_call_id"}
+    if kind is NewCallEvent:
+        users = expected["full_user_ids"]
+        if users and not any(_own_user(user) for user in users):
+            return {"foreign_account"}
+        return {"replay"}  # the same call id came in an earlier example, long ago
+    if not with_token:
+        return {"bad_token"}
+    if kind is DtmfEvent:
+        return {"no_gather", "replay"}
+    return {"replay"}
+
+
 @settings(max_examples=examples(100))
 @given(
     push=valid_push(),
     content_type=st.sampled_from(VALID_CONTENT_TYPES),
     signature=st.sampled_from(SIGNATURE_MODES),
+    with_token=st.booleans(),
 )
 async def test_fuzz_webhook_valid_pushes(
     hass: HomeAssistant,
@@ -697,11 +728,15 @@ async def test_fuzz_webhook_valid_pushes(
     push: tuple[bytes, type, dict[str, Any]],
     content_type: str,
     signature: str,
+    with_token: bool,
 ) -> None:
-    """Generated valid pushes: one event each (or none for a repeat), refused only for a bad signature."""
+    """Generated valid pushes: one event each (or none for a repeat); refused for a bad signature or binding.
+
+    Follow-ups are posted to the call's own URL (with its token) or, as an attacker would, without it.
+    """
     endpoint.events.clear()
     caplog.clear()
-    body, _, expected = push
+    body, kind, expected = push
     spec = {
         "body": body,
         "content_type": content_type,
@@ -710,19 +745,28 @@ async def test_fuzz_webhook_valid_pushes(
         "encoding": None,
         "chunked": False,
         "extra": {},
+        "path": call_path(expected["call_id"]) if with_token else None,
     }
+    refused_before = dict(endpoint.stats.refused)
     status, _, reply, signed = await _post(endpoint, spec)
     await hass.async_block_till_done()
+    refused = {reason for reason, count in endpoint.stats.refused.items() if count != refused_before[reason]}
 
     if endpoint.verify and not signed:
-        assert (status, endpoint.events) == (403, [])
+        assert (status, endpoint.events, refused) == (403, [], set())
+    elif status == 403:
+        assert endpoint.events == []
+        assert len(refused) == 1
+        assert refused <= _allowed_refusals(kind, expected, with_token), (refused, expected)
     else:
         assert status == 200
+        assert not refused
         assert xml(reply).tag == "Response"
         assert len(endpoint.events) <= 1
         for event in endpoint.events:
             assert event.data["call_id"] == expected["call_id"]
-            assert event.data["from_number"] == expected["from_number"]
+            if expected["from_number"] is not None or kind is NewCallEvent:
+                assert event.data["from_number"] == expected["from_number"]
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL") or r.exc_info]
 
 

@@ -8,8 +8,10 @@ state, and what is remembered about calls stays bounded.
 import asyncio
 from collections import Counter
 from datetime import timedelta
+import time
 from typing import Any
 from unittest.mock import patch
+from urllib.parse import urlsplit
 
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -19,7 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.sipgate.answering import MAX_REMEMBERED_CONTEXTS
+from custom_components.sipgate.calls import MAX_RECORDS, RETENTION
 from custom_components.sipgate.const import CONF_CONTACT_LOOKUP, CONF_VERIFY_SIGNATURE, DEFAULT_OPTIONS
 from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntryState
@@ -29,12 +31,10 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 from homeassistant.util.aiohttp import MockRequest
 
-from ..conftest import FORM, WEBHOOK_ID, TestSigner as Signer, WebhookCaller, api_url, load_json
+from ..conftest import FORM, WEBHOOK_ID, TestSigner as Signer, WebhookCaller, api_url, call_url, load_json
 
 CYCLES = 10
 CALLS = 10_000
-# The duplicate-suppression map may remember this many pushes at most (far fewer than 10,000 calls send).
-MAX_SEEN = 4096
 
 
 def snapshot(hass: HomeAssistant) -> dict[str, Any]:
@@ -269,10 +269,18 @@ async def unverified_entry(
     return mock_config_entry
 
 
-async def _cloudhook_push(hass: HomeAssistant, body: str) -> tuple[int, str]:
-    """A push as Home Assistant Cloud delivers it to a cloudhook: a MockRequest, no HTTP."""
+async def _cloudhook_push(hass: HomeAssistant, body: str, *, call_id: str | None = None) -> tuple[int, str]:
+    """A push as Home Assistant Cloud delivers it to a cloudhook: a MockRequest, no HTTP.
+
+    With ``call_id`` it goes to that call's follow-up URL (its token in the query).
+    """
+    query = urlsplit(call_url(call_id)).query if call_id is not None else ""
     request = MockRequest(
-        content=body.encode(), mock_source="cloud", method="POST", headers={"Content-Type": FORM}
+        content=body.encode(),
+        mock_source="cloud",
+        method="POST",
+        headers={"Content-Type": FORM},
+        query_string=query,
     )
     response = await webhook.async_handle_webhook(hass, WEBHOOK_ID, request)  # type: ignore[arg-type]
     return response.status, response.text or ""
@@ -289,12 +297,21 @@ async def test_pushes_through_a_cloudhook(hass: HomeAssistant, unverified_entry:
     assert [event.data["call_id"] for event in events] == ["CLOUD1"]
     status, _ = await _cloudhook_push(hass, "event=newCall&callId=BIG&pad=" + "x" * 20_000)
     assert status == 413
+    # Follow-ups through the cloud carry the call's token in the query too.
+    answers = async_capture_events(hass, "sipgate_answer")
+    assert (await _cloudhook_push(hass, "event=answer&callId=CLOUD1", call_id="CLOUD1"))[0] == 200
+    assert (await _cloudhook_push(hass, "event=answer&callId=CLOUD2"))[0] == 403
+    await hass.async_block_till_done()
+    assert [event.data["call_id"] for event in answers] == ["CLOUD1"]
 
 
 async def test_10000_calls_leave_no_pending_state(
     hass: HomeAssistant, unverified_entry: MockConfigEntry
 ) -> None:
-    """10,000 calls (ring, digits for some, answer, hang up): nothing pending, what is remembered stays bounded."""
+    """10,000 calls (ring, stray digits for some, answer, hang up): nothing pending, the registry bounded.
+
+    After the retention time the registry is empty.
+    """
     hass.loop.set_debug(
         False
     )  # asyncio's debug mode records a stack for every future: minutes instead of seconds
@@ -302,20 +319,35 @@ async def test_10000_calls_leave_no_pending_state(
     tail = "&from=4915799912345&to=4921112345671&direction=in"
     seen_max = 0
     for n in range(CALLS):
-        replies = [await _cloudhook_push(hass, f"event=newCall&callId=X{n}{tail}")]
-        if n % 10 == 0:
-            replies.append(await _cloudhook_push(hass, f"event=dtmf&dtmf=1&callId=X{n}"))
-        replies.append(await _cloudhook_push(hass, f"event=answer&callId=X{n}&user=Anna{tail}"))
-        replies.append(await _cloudhook_push(hass, f"event=hangup&cause=normalClearing&callId=X{n}{tail}"))
+        call_id = f"X{n}"
+        replies = [await _cloudhook_push(hass, f"event=newCall&callId={call_id}{tail}")]
+        if n % 10 == 0:  # digits nobody asked for (no Gather): refused
+            assert (await _cloudhook_push(hass, f"event=dtmf&dtmf=1&callId={call_id}", call_id=call_id))[
+                0
+            ] == 403
+        replies.append(
+            await _cloudhook_push(hass, f"event=answer&callId={call_id}&user=Anna{tail}", call_id=call_id)
+        )
+        replies.append(
+            await _cloudhook_push(
+                hass, f"event=hangup&cause=normalClearing&callId={call_id}{tail}", call_id=call_id
+            )
+        )
         assert {status for status, _ in replies} == {200}, (n, replies)
-        seen_max = max(seen_max, len(runtime.webhook._seen))
+        seen_max = max(seen_max, len(runtime.calls))
     await hass.async_block_till_done()
 
-    assert runtime.webhook.stats.accepted == CALLS * 3 + CALLS // 10
+    assert runtime.webhook.stats.accepted == CALLS * 3
+    assert runtime.webhook.stats.refused["no_gather"] == CALLS // 10
     assert runtime.answering.pending_count == 0
-    assert runtime.answering.remembered_count <= MAX_REMEMBERED_CONTEXTS
-    assert runtime.answering.remembered_count == 0  # every call hung up
-    assert runtime.answering._pending_by_context == {}
-    assert runtime.tracker.calls == []
-    assert seen_max <= MAX_SEEN
+    assert runtime.calls.context_count == 0  # every call hung up
+    assert runtime.calls.calls == []
+    assert seen_max <= MAX_RECORDS
     assert len(runtime.webhook.stats.recent) <= 10
+
+    # Once the retention time has passed, the registry's timer leaves nothing behind.
+    later = time.monotonic() + RETENTION + 1
+    with patch("custom_components.sipgate.calls.monotonic", return_value=later):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=2))
+        await hass.async_block_till_done()
+    assert len(runtime.calls) == 0

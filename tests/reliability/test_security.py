@@ -383,6 +383,7 @@ async def test_tokens_never_in_logs_or_diagnostics(
     aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
     aioclient_mock.get(api_url("account"), json=load_json("account.json"))
     aioclient_mock.get(api_url("balance"), status=401)
+    aioclient_mock.get(api_url("settings/sipgateio"), status=401)
     mock_account_endpoints(aioclient_mock, skip=("balance",))
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()

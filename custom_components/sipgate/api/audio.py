@@ -11,6 +11,7 @@ import re
 import struct
 
 import aiohttp
+from yarl import URL
 
 from .exceptions import SipgateConnectionError, SipgateValidationError
 from .validation import validate_http_url
@@ -18,6 +19,9 @@ from .validation import validate_http_url
 HEADER_BYTES = 4096
 _CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
 PCM = 1
+# Redirects followed (same scheme, host and port only).
+MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +78,47 @@ def parse_wav_header(header: bytes, *, file_size: int | None = None) -> WavInfo:
 async def fetch_wav_info(
     session: aiohttp.ClientSession, url: str, *, request_timeout: float = 10.0
 ) -> WavInfo:
-    """Fetch just the header of the WAV at ``url`` and read it."""
+    """Fetch just the header of the WAV at ``url`` and read it.
+
+    Redirects are followed only to the same scheme, host and port (at most
+    :data:`MAX_REDIRECTS`): a public URL must not make the caller fetch an
+    address of its own network. At most :data:`HEADER_BYTES` are read, within
+    ``request_timeout`` seconds for all hops together.
+    """
     url = validate_http_url(url)
+    origin = URL(url).origin()
     try:
         async with asyncio.timeout(request_timeout):
-            async with session.get(url, headers={"Range": f"bytes=0-{HEADER_BYTES - 1}"}) as response:
-                response.raise_for_status()
-                header = await response.content.read(HEADER_BYTES)
-                total: int | None = None
-                if match := _CONTENT_RANGE_TOTAL.search(response.headers.get("Content-Range", "")):
-                    total = int(match.group(1))
-                elif response.status == 200 and response.content_length is not None:
-                    total = response.content_length
+            for _hop in range(MAX_REDIRECTS + 1):
+                async with session.get(
+                    url, headers={"Range": f"bytes=0-{HEADER_BYTES - 1}"}, allow_redirects=False
+                ) as response:
+                    if response.status in _REDIRECTS:
+                        url = _same_origin_redirect(origin, URL(url), response.headers.get("Location", ""))
+                        continue
+                    response.raise_for_status()
+                    header = await response.content.read(HEADER_BYTES)
+                    total: int | None = None
+                    if match := _CONTENT_RANGE_TOTAL.search(response.headers.get("Content-Range", "")):
+                        total = int(match.group(1))
+                    elif response.status == 200 and response.content_length is not None:
+                        total = response.content_length
+                    return parse_wav_header(header, file_size=total)
     except (TimeoutError, aiohttp.ClientError) as err:
         raise SipgateConnectionError(f"Cannot read the audio at {url}: {err}") from err
-    return parse_wav_header(header, file_size=total)
+    raise SipgateValidationError(
+        f"url: the audio redirects more than {MAX_REDIRECTS} times", field="url", value=url
+    )
+
+
+def _same_origin_redirect(origin: URL, current: URL, location: str) -> str:
+    """The absolute target of a redirect, refused unless it stays on ``origin``."""
+    try:
+        target = current.join(URL(location))
+    except ValueError:
+        target = None
+    if not location or target is None or target.origin() != origin:
+        raise SipgateValidationError(
+            "url: the audio redirects to another host, which is not followed", field="url", value=location
+        )
+    return str(target)

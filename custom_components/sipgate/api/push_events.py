@@ -13,8 +13,9 @@ Rules applied to the wire format:
 * ``origCallId`` (the wire name) and ``originalCallId`` (the Node library's
   name) are both read as :attr:`original_call_id`.
 * Phone numbers (``from``, ``to``, ``diversion``, ``answeringNumber``) are
-  E.164 without ``+`` on the wire; they get a leading ``+`` unless they are
-  ``anonymous`` or already start with ``+`` (surrounding blanks are dropped).
+  E.164 without ``+`` on the wire; a value that starts with a digit gets a
+  leading ``+``, anything else (``anonymous``, ``voicemail``, ``+…``) stays as
+  sent (surrounding blanks are dropped).
 * Optional fields that are absent or empty become ``None``; ``dtmf`` becomes
   ``""`` when no digit was entered. ``callId`` is required for every event.
 * A single-valued key that is repeated counts with its first value.
@@ -37,6 +38,7 @@ VOICEMAIL_USER: Final = "voicemail"
 
 _CHARSETS: Final = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 _SHOWN_CHARS: Final = 40
+_DIGITS: Final = frozenset("0123456789")
 
 
 class PushEventType(StrEnum):
@@ -206,16 +208,17 @@ def _optional(decoded: Mapping[str, list[str]], *keys: str) -> str | None:
 
 
 def _number(value: str | None) -> str | None:
-    """Give a wire number its ``+``; ``anonymous`` and ``+…`` stay as they are.
+    """Give a wire number (it starts with a digit) its ``+``; anything else stays as it is.
 
+    ``anonymous``, ``voicemail``, ``+…`` and every other word keep their form.
     Surrounding blanks are dropped first: an unencoded ``+`` on the wire reads
     as a space in form encoding.
     """
     if value is None or not (value := value.strip()):
         return None
-    if value.startswith("+") or value.lower() == ANONYMOUS:
-        return value
-    return "+" + value
+    if value[0] in _DIGITS:
+        return "+" + value
+    return value
 
 
 def _direction(value: str | None) -> CallDirection | None:
@@ -253,7 +256,7 @@ def parse_push_event(
     except ValueError:
         raise SipgatePushError(f"unknown event {_shown(name)}") from None
     # sipgate always sends a call id; the signed sample of its Node library
-    # sends an empty one, which is accepted (and is a call like any other).
+    # sends an empty one, which parses (the webhook refuses it).
     if not (call_ids := decoded.get("callId")):
         raise SipgatePushError(f"field 'callId' is missing in {event_type} event")
     call_id = call_ids[0]
