@@ -41,7 +41,7 @@ TOKEN_ID = "token-FQ1V12"
 TOKEN = "e68ead46-a7db-46cd-8a1a-44aed1e4e372"
 ACCOUNT_ID = "1234567"
 WEBHOOK_ID = "0f3c4a9d6b1e4b2a8c7d5e6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
-TOKEN_QUERY = re.compile(r"\?token=[A-Za-z0-9_-]+")
+TOKEN_QUERY = re.compile(r"\?(gather=[0-9]+&(amp;)?)?token=[A-Za-z0-9_-]+")
 # The entry's key for the per-call tokens of follow-up URLs.
 PUSH_SECRET = "8d1f0c2b7a6e5d4c3b2a19f8e7d6c5b4a3928176f5e4d3c2b1a0f9e8d7c6b5a4"
 
@@ -147,14 +147,18 @@ def tokenless(text: str) -> str:
     return TOKEN_QUERY.sub("", text)
 
 
-def call_url(call_id: str, base: str = WEBHOOK_URL) -> str:
-    """The follow-up URL (``onAnswer``, ``onHangup``, ``onData``) the integration gives sipgate for a call."""
-    return f"{base}?token={call_token(bytes.fromhex(PUSH_SECRET), call_id)}"
+def call_url(call_id: str, base: str = WEBHOOK_URL, *, gather: int | None = None) -> str:
+    """The follow-up URL the integration gives sipgate for a call (``onAnswer``, ``onHangup``).
+
+    With ``gather``: the ``onData`` URL of the call's ``gather``-th Gather.
+    """
+    token = call_token(bytes.fromhex(PUSH_SECRET), call_id, gather)
+    return f"{base}?gather={gather}&token={token}" if gather is not None else f"{base}?token={token}"
 
 
-def call_path(call_id: str) -> str:
+def call_path(call_id: str, *, gather: int | None = None) -> str:
     """The path and query of a call's follow-up URL, to post to with the test client."""
-    return call_url(call_id, f"/api/webhook/{WEBHOOK_ID}")
+    return call_url(call_id, f"/api/webhook/{WEBHOOK_ID}", gather=gather)
 
 
 def reply_head(call_id: str) -> str:

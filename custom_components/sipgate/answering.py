@@ -153,7 +153,7 @@ class CallAnswering:
     def begin(self, record: CallRecord, context: Context, reply_url: str) -> PendingReply:
         """Hold the reply for ``record``'s call; fire the call's event with ``context`` next.
 
-        ``reply_url`` is where sipgate sends follow-ups (``onData`` of a Gather).
+        ``reply_url`` is the ``onData`` URL for a Gather the answer may ask for.
         """
         self.release(record)
         pending = PendingReply(record, context, self._hass.loop.create_future(), reply_url)

@@ -109,7 +109,12 @@ class CallRecord:
     @property
     def gather_key(self) -> str:
         """The delivery key of the newest Gather's digits."""
-        return f"dtmf:{self.gathers}"
+        return gather_key(self.gathers)
+
+
+def gather_key(gather: int) -> str:
+    """The delivery key of the digits for a call's ``gather``-th Gather."""
+    return f"dtmf:{gather}"
 
 
 class CallRegistry:

@@ -39,7 +39,7 @@ from .api.exceptions import SipgatePushError, SipgateValidationError
 from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent, parse_push_event
 from .api.push_reply import REPLY_CONTENT_TYPE, Gather, ReplyAction, build_reply
 from .api.push_signature import SIGNATURE_HEADER, SignatureVerifier
-from .calls import DUPLICATE_WINDOW, CallRecord, CallRegistry, CallState
+from .calls import DUPLICATE_WINDOW, CallRecord, CallRegistry, CallState, gather_key
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     DOMAIN,
@@ -61,8 +61,9 @@ EVENT_TYPES: dict[type[PushEvent], str] = {
 # Warnings about bad requests are logged at most this often (seconds).
 WARNING_INTERVAL = 60.0
 RECENT_EVENTS = 10
-# The query parameter of follow-up URLs that carries the call's token.
+# The query parameters of follow-up URLs: the call's token, and which Gather an onData URL is for.
 TOKEN_PARAM = "token"  # noqa: S105 - a parameter name, not a secret
+GATHER_PARAM = "gather"
 # Why a push was refused (diagnostics count each).
 REFUSAL_REASONS = ("no_call_id", "foreign_account", "bad_token", "replay", "no_gather")
 # Call data a follow-up push may leave out; the call's record fills it in.
@@ -126,9 +127,14 @@ class Duplicate:
     reply: bytes | None
 
 
-def call_token(secret: bytes, call_id: str) -> str:
-    """The token of ``call_id``'s follow-up URLs: an HMAC-SHA256 over the call id, 128 bits."""
-    digest = hmac.digest(secret, call_id.encode("utf-8"), hashlib.sha256)
+def call_token(secret: bytes, call_id: str, gather: int | None = None) -> str:
+    """The token of a call's follow-up URLs: an HMAC-SHA256 (128 bits) over the call id.
+
+    The ``onData`` URL of the call's ``gather``-th Gather has a token of its
+    own, so that digits for one Gather cannot be replayed into the next.
+    """
+    message = call_id if gather is None else f"{call_id}\x00gather {gather}"
+    digest = hmac.digest(secret, message.encode("utf-8"), hashlib.sha256)
     return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
 
 
@@ -175,23 +181,35 @@ class SipgateWebhook:
         else:
             LOGGER.debug(message, *args)
 
-    def token(self, call_id: str) -> str:
-        """The token of ``call_id``'s follow-up URLs."""
-        return call_token(self._secret, call_id)
+    def token(self, call_id: str, gather: int | None = None) -> str:
+        """The token of ``call_id``'s follow-up URLs (of its ``gather``-th Gather's ``onData``)."""
+        return call_token(self._secret, call_id, gather)
 
-    def _token_valid(self, event: PushEvent, request: web.Request) -> bool:
+    def _token_valid(self, event: PushEvent, request: web.Request, gather: int | None) -> bool:
         given = request.query.get(TOKEN_PARAM, "")
         return any(
-            hmac.compare_digest(given, self.token(call_id))
+            hmac.compare_digest(given, self.token(call_id, gather))
             for call_id in (event.call_id, event.original_call_id)
             if call_id
         )
 
-    def _follow_up_url(self, request: web.Request, call_id: str) -> str:
-        """Where sipgate sends the call's follow-ups: the public URL (else the request's) with its token."""
+    @staticmethod
+    def _gather_of(request: web.Request) -> int | None:
+        """Which Gather an ``onData`` URL was made for (``None``: not a valid number)."""
+        value = request.query.get(GATHER_PARAM, "")
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+    def _follow_up_url(self, request: web.Request, call_id: str, gather: int | None = None) -> str:
+        """Where sipgate sends the call's follow-ups: the public URL (else the request's) with its token.
+
+        With ``gather``, the ``onData`` URL of the call's ``gather``-th Gather.
+        """
+        query = {TOKEN_PARAM: self.token(call_id, gather)}
+        if gather is not None:
+            query = {GATHER_PARAM: str(gather), **query}
         try:
             base = URL(self.public_url) if self.public_url else request.url.with_query(None)
-            return str(base.update_query({TOKEN_PARAM: self.token(call_id)}))
+            return str(base.update_query(query))
         except ValueError:  # a Host header yarl cannot build a URL from
             return ""
 
@@ -264,7 +282,9 @@ class SipgateWebhook:
             return self._response(admitted.reply or self._reply_body(None, url))
         record, kind = admitted
         self.stats.accepted += 1
-        action = await self._dispatch(event, record, url)
+        action = await self._dispatch(
+            event, record, self._follow_up_url(request, event.call_id, record.gathers + 1)
+        )
         if isinstance(action, Gather) and not record.ended:
             record.open_gather()
         reply = self._reply_body(action, url)
@@ -280,19 +300,20 @@ class SipgateWebhook:
         if not event.call_id:
             raise RefusedError("no_call_id")
         calls = self.calls
+        gather = self._gather_of(request) if isinstance(event, DtmfEvent) else None
         if isinstance(event, NewCallEvent):
             if event.full_user_ids and not any(self._own_user.fullmatch(f) for f in event.full_user_ids):
                 raise RefusedError("foreign_account")
-        elif not self._token_valid(event, request):
+        elif (isinstance(event, DtmfEvent) and gather is None) or not self._token_valid(
+            event, request, gather
+        ):
             raise RefusedError("bad_token")
         record = calls.get(event.call_id)
         match event:
             case NewCallEvent():
                 kind = "newCall"
             case DtmfEvent():
-                if record is None:
-                    raise RefusedError("no_gather")
-                kind = record.gather_key
+                kind = gather_key(gather or 0)
             case AnswerEvent():
                 kind = "answer"
             case _:
@@ -301,7 +322,9 @@ class SipgateWebhook:
             if calls.now() - delivery[0] <= DUPLICATE_WINDOW:
                 return Duplicate(delivery[1])
             raise RefusedError("replay")
-        if isinstance(event, DtmfEvent) and (record is None or not record.gather_open):
+        if isinstance(event, DtmfEvent) and (
+            record is None or not record.gather_open or record.gather_key != kind
+        ):
             raise RefusedError("no_gather")
         if isinstance(event, HangupEvent) and record is not None and record.ended_without_hangup:
             # The call was ended already because sipgate stopped listing it; its hangup came late.

@@ -63,15 +63,16 @@ class WebhookPublisher:
     @callback
     def async_setup(self) -> None:
         """Register the webhook now; find the public URL once Home Assistant runs."""
+        webhook_id = self.webhook_id  # the id registered now, even if the entry gets a new one later
         webhook.async_register(
             self._hass,
             DOMAIN,
             self._entry.title,
-            self.webhook_id,
+            webhook_id,
             self._handler.handle,
             allowed_methods=[METH_POST],
         )
-        self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, self.webhook_id))
+        self._entry.async_on_unload(lambda: webhook.async_unregister(self._hass, webhook_id))
         self._entry.async_on_unload(async_at_started(self._hass, self._async_started))
 
     async def _async_started(self, hass: HomeAssistant) -> None:

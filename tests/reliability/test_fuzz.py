@@ -745,7 +745,9 @@ async def test_fuzz_webhook_valid_pushes(
         "encoding": None,
         "chunked": False,
         "extra": {},
-        "path": call_path(expected["call_id"]) if with_token else None,
+        "path": call_path(expected["call_id"], gather=1 if kind is DtmfEvent else None)
+        if with_token
+        else None,
     }
     refused_before = dict(endpoint.stats.refused)
     status, _, reply, signed = await _post(endpoint, spec)

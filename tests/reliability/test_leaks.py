@@ -269,12 +269,14 @@ async def unverified_entry(
     return mock_config_entry
 
 
-async def _cloudhook_push(hass: HomeAssistant, body: str, *, call_id: str | None = None) -> tuple[int, str]:
+async def _cloudhook_push(
+    hass: HomeAssistant, body: str, *, call_id: str | None = None, gather: int | None = None
+) -> tuple[int, str]:
     """A push as Home Assistant Cloud delivers it to a cloudhook: a MockRequest, no HTTP.
 
     With ``call_id`` it goes to that call's follow-up URL (its token in the query).
     """
-    query = urlsplit(call_url(call_id)).query if call_id is not None else ""
+    query = urlsplit(call_url(call_id, gather=gather)).query if call_id is not None else ""
     request = MockRequest(
         content=body.encode(),
         mock_source="cloud",
@@ -322,9 +324,9 @@ async def test_10000_calls_leave_no_pending_state(
         call_id = f"X{n}"
         replies = [await _cloudhook_push(hass, f"event=newCall&callId={call_id}{tail}")]
         if n % 10 == 0:  # digits nobody asked for (no Gather): refused
-            assert (await _cloudhook_push(hass, f"event=dtmf&dtmf=1&callId={call_id}", call_id=call_id))[
-                0
-            ] == 403
+            assert (
+                await _cloudhook_push(hass, f"event=dtmf&dtmf=1&callId={call_id}", call_id=call_id, gather=1)
+            )[0] == 403
         replies.append(
             await _cloudhook_push(hass, f"event=answer&callId={call_id}&user=Anna{tail}", call_id=call_id)
         )
