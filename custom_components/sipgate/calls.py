@@ -13,7 +13,7 @@ dropped :data:`RETENTION` after its last activity (or, beyond
 "in progress" but hears nothing for too long (:data:`RINGING_STALE` while it
 rings, :data:`TALKING_STALE` while it is talking) ends on its own, and so
 does an established call that sipgate's call list stops showing
-(:meth:`CallRegistry.listed`). See docs/architecture.md, "The way of a call".
+(:meth:`CallRegistry.listed`). README: "Security", "Call events".
 """
 
 from __future__ import annotations
