@@ -112,14 +112,21 @@ def services_problems(
             problems.append(f"icons.json: action {action} has no icon")
         fields = (spec or {}).get("fields") or {}
         for language, tree in translations.items():
-            for part in ("name", "description"):
-                if not _get(tree, "services", action, part):
-                    problems.append(f"{language}: action {action} has no {part}")
-            for field in fields:
-                if not _get(tree, "services", action, "fields", field, "name"):
-                    problems.append(f"{language}: field {action}.{field} has no name")
+            problems.extend(
+                f"{language}: action {action} has no {part}"
+                for part in ("name", "description")
+                if not _get(tree, "services", action, part)
+            )
+            problems.extend(
+                f"{language}: field {action}.{field} has no {part}"
+                for field in fields
+                for part in ("name", "description")
+                if not _get(tree, "services", action, "fields", field, part)
+            )
             extra = set(_get(tree, "services", action, "fields") or {}) - set(fields)
-            problems.extend(f"{language}: field {action}.{field} is not in services.yaml" for field in sorted(extra))
+            problems.extend(
+                f"{language}: field {action}.{field} is not in services.yaml" for field in sorted(extra)
+            )
         for field, field_spec in fields.items():
             select = _get(field_spec or {}, "selector", "select")
             if not isinstance(select, Mapping) or "translation_key" not in select:
@@ -128,7 +135,9 @@ def services_problems(
             for option in select.get("options", []):
                 value = option["value"] if isinstance(option, Mapping) else option
                 if not TRANSLATION_KEY.match(str(value)):
-                    problems.append(f"services.yaml: option {value!r} of {action}.{field} does not match [a-z0-9-_]+")
+                    problems.append(
+                        f"services.yaml: option {value!r} of {action}.{field} does not match [a-z0-9-_]+"
+                    )
                 for language, tree in translations.items():
                     if not _get(tree, "selector", key, "options", str(value)):
                         problems.append(f"{language}: option {value!r} of selector {key} is not translated")
@@ -170,7 +179,9 @@ def integration_problems(component: Path, repo: Path) -> list[str]:
     def load_json(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
 
-    translations = {path.stem: load_json(path) for path in sorted((component / "translations").glob("*.json"))}
+    translations = {
+        path.stem: load_json(path) for path in sorted((component / "translations").glob("*.json"))
+    }
     problems: list[str] = []
     for language, tree in translations.items():
         problems += translation_problems(tree, language)

@@ -378,7 +378,9 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
         ("create_contact", {"firstname": "Ada", "scope": "internal"}),  # not writable
     ],
 )
-async def test_choice_fields_refuse_unknown_values(hass: HomeAssistant, action: str, data: dict[str, Any]) -> None:
+async def test_choice_fields_refuse_unknown_values(
+    hass: HomeAssistant, action: str, data: dict[str, Any]
+) -> None:
     """Only the selector's keys (or sipgate's uppercase values) pass."""
     with pytest.raises(vol.Invalid, match="expected one of"):
         await call(hass, action, data, response=action.startswith("get"))

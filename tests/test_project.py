@@ -142,7 +142,6 @@ def test_brand_images_are_pngs() -> None:
     assert logo[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-
 def test_test_data_paths_are_per_clone() -> None:
     """Coverage data and hypothesis' folder depend on the clone, so two clones can test at once."""
     config = configparser.ConfigParser()

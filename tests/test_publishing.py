@@ -1,8 +1,6 @@
 """What a published custom integration carries: licence, CI workflows, quality scale, changelog."""
 
-import json
 from pathlib import Path
-import re
 from typing import Any
 
 import pytest
@@ -57,7 +55,7 @@ def test_workflow_is_valid_and_uses_documented_inputs(name: str) -> None:
 
 
 def test_validate_workflow_runs_hassfest_and_hacs() -> None:
-    """hassfest and the HACS action (category integration) check the checked-out repository."""
+    """The validate workflow runs hassfest and the HACS action (category integration)."""
     jobs = _workflow("validate.yml")["jobs"]
     for job in jobs.values():
         assert job["steps"][0]["uses"].startswith("actions/checkout@")
@@ -71,7 +69,11 @@ def test_tests_workflow_runs_the_readme_commands_on_python_314() -> None:
     steps = _steps(_workflow("tests.yml"))
     python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
     assert str(python["with"]["python-version"]) == "3.14"
-    assert [step["run"] for step in steps if "run" in step] == ["scripts/setup", "scripts/lint", "scripts/test"]
+    assert [step["run"] for step in steps if "run" in step] == [
+        "scripts/setup",
+        "scripts/lint",
+        "scripts/test",
+    ]
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "scripts/setup" in readme
     assert "scripts/test" in readme

@@ -73,18 +73,33 @@ def test_untranslated_actions_fields_options_and_missing_icons_are_caught() -> N
     services = {
         "ring": {
             "fields": {
-                "mode": {"selector": {"select": {"translation_key": "mode", "options": ["loud", {"value": "soft", "label": "x"}]}}},
+                "mode": {
+                    "selector": {
+                        "select": {
+                            "translation_key": "mode",
+                            "options": ["loud", {"value": "soft", "label": "x"}],
+                        }
+                    }
+                },
                 "volume": {"selector": {"number": {}}},
             }
         }
     }
     english = {
-        "services": {"ring": {"name": "Ring", "description": "Rings.", "fields": {"mode": {"name": "Mode"}, "gone": {"name": "Gone"}}}},
+        "services": {
+            "ring": {
+                "name": "Ring",
+                "description": "Rings.",
+                "fields": {"mode": {"name": "Mode"}, "gone": {"name": "Gone"}},
+            }
+        },
         "selector": {"mode": {"options": {"loud": "Loud"}}},
     }
     assert services_problems(services, {"en": english}, {"services": {}}) == [
         "icons.json: action ring has no icon",
+        "en: field ring.mode has no description",
         "en: field ring.volume has no name",
+        "en: field ring.volume has no description",
         "en: field ring.gone is not in services.yaml",
         "en: option 'soft' of selector mode is not translated",
     ]
@@ -111,6 +126,9 @@ def test_manifest_and_hacs_json_keys_are_checked(copy: tuple[Path, Path]) -> Non
         "manifest.json: documentation must be an https URL"
     ]
     assert hacs_problems({"name": "sipgate", "render_readme": True}) == []
-    assert hacs_problems({"domains": ["sipgate"]}) == ["hacs.json: unknown key domains", "hacs.json: missing key name"]
+    assert hacs_problems({"domains": ["sipgate"]}) == [
+        "hacs.json: unknown key domains",
+        "hacs.json: missing key name",
+    ]
     _edit_json(repo / "hacs.json", lambda data: data.update({"iot_class": "cloud_push"}))
     assert integration_problems(component, repo) == ["hacs.json: unknown key iot_class"]
