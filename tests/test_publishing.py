@@ -1,6 +1,8 @@
 """What a published custom integration carries: licence, CI workflows, quality scale, changelog."""
 
+import json
 from pathlib import Path
+import re
 from typing import Any
 
 import pytest
@@ -87,3 +89,114 @@ def test_licence_is_apache_2_and_named_in_readme() -> None:
     assert "END OF TERMS AND CONDITIONS" in text
     assert len(text.splitlines()) > 150
     assert "Apache License 2.0" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+# Every rule of Home Assistant's quality scale (script/hassfest/quality_scale.py, ALL_RULES).
+QUALITY_SCALE_RULES = {
+    "bronze": [
+        "action-setup",
+        "appropriate-polling",
+        "brands",
+        "common-modules",
+        "config-flow",
+        "config-flow-test-coverage",
+        "dependency-transparency",
+        "docs-actions",
+        "docs-conditions",
+        "docs-high-level-description",
+        "docs-installation-instructions",
+        "docs-removal-instructions",
+        "docs-triggers",
+        "entity-event-setup",
+        "entity-unique-id",
+        "has-entity-name",
+        "runtime-data",
+        "test-before-configure",
+        "test-before-setup",
+        "unique-config-entry",
+    ],
+    "silver": [
+        "action-exceptions",
+        "config-entry-unloading",
+        "docs-configuration-parameters",
+        "docs-installation-parameters",
+        "entity-unavailable",
+        "integration-owner",
+        "log-when-unavailable",
+        "parallel-updates",
+        "reauthentication-flow",
+        "test-coverage",
+    ],
+    "gold": [
+        "devices",
+        "diagnostics",
+        "discovery",
+        "discovery-update-info",
+        "docs-data-update",
+        "docs-examples",
+        "docs-known-limitations",
+        "docs-supported-devices",
+        "docs-supported-functions",
+        "docs-troubleshooting",
+        "docs-use-cases",
+        "dynamic-devices",
+        "entity-category",
+        "entity-device-class",
+        "entity-disabled-by-default",
+        "entity-translations",
+        "exception-translations",
+        "icon-translations",
+        "reconfiguration-flow",
+        "repair-issues",
+        "stale-devices",
+    ],
+    "platinum": ["async-dependency", "inject-websession", "strict-typing"],
+}
+
+
+def _quality_scale() -> dict[str, tuple[str, str | None]]:
+    rules = yaml.safe_load((COMPONENT / "quality_scale.yaml").read_text(encoding="utf-8"))["rules"]
+    return {
+        rule: (value, None) if isinstance(value, str) else (value["status"], value.get("comment"))
+        for rule, value in rules.items()
+    }
+
+
+def test_quality_scale_lists_every_rule_with_a_status() -> None:
+    """Every rule once, done / todo / exempt; an exemption says why."""
+    scale = _quality_scale()
+    assert set(scale) == {rule for rules in QUALITY_SCALE_RULES.values() for rule in rules}
+    for rule, (status, comment) in scale.items():
+        assert status in {"done", "todo", "exempt"}, rule
+        if status in {"exempt", "todo"}:
+            assert comment, f"{rule} is {status} without a reason"
+
+
+def test_quality_scale_is_honest_about_what_is_missing() -> None:
+    """What another issue still builds is todo; facts the suite can check back the done rules."""
+    scale = _quality_scale()
+    assert {rule for rule, (status, _) in scale.items() if status == "todo"} == {
+        "dynamic-devices",
+        "stale-devices",
+        "entity-disabled-by-default",
+    }
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert scale["docs-known-limitations"][0] == "done"
+    assert "\n## Known limitations\n" in readme
+    for platform in ("binary_sensor", "event", "notify", "sensor", "switch"):
+        assert re.search(r"^PARALLEL_UPDATES = \d+$", (COMPONENT / f"{platform}.py").read_text(), re.M), (
+            platform
+        )
+    assert (COMPONENT / "brand" / "icon.png").is_file()
+    assert (COMPONENT / "diagnostics.py").is_file()
+    assert (COMPONENT / "api" / "py.typed").is_file()
+    assert json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))["codeowners"]
+
+
+def test_changelog_has_the_manifest_version_on_top() -> None:
+    """CHANGELOG.md starts with the version in manifest.json, a minor step after 0.1.0."""
+    version = json.loads((COMPONENT / "manifest.json").read_text(encoding="utf-8"))["version"]
+    assert version == "0.2.0"
+    headings = re.findall(r"^## (\d+\.\d+\.\d+)", (REPO / "CHANGELOG.md").read_text(encoding="utf-8"), re.M)
+    assert headings[0] == version
+    assert headings[-1] == "0.1.0"
