@@ -153,7 +153,7 @@ async def test_lines_are_in_home_assistants_language(
     assert [message for _, message, _ in await sipgate_entries(hass, hass_ws_client, since)] == [
         "Eingehender Anruf: +4915799912345 → +4921112345671",
         "Angenommen: +4915799912345 → +4921112345671 (Benutzer: Anna Muster)",
-        "Aufgelegt: +4915799912345 → +4921112345671 (Grund für das Ende: Besetzt)",
+        "Aufgelegt: +4915799912345 → +4921112345671 (Beendigungsgrund: Besetzt)",
         "Ziffern eingegeben: 42",
         "Fax F1: fehlgeschlagen",
     ]

@@ -186,6 +186,12 @@ async def test_reconfigure_keeps_a_sender_sipgate_no_longer_lists(
     options = _sender_selector(result)["select"]["options"]
     assert options == [{"value": "s0", "label": "SMS Anna (s0)"}, {"value": "s7", "label": "s7"}]
     result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Mama", "number": "nummer"}
+    )
+    assert result["errors"] == {"number": "invalid_number"}
+    assert _sender_selector(result)["select"]["options"] == options
+    assert [request[1] for request in sent_requests(sipgate_api)].count("/w0/sms") == 1  # once per flow
+    result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Mama", "number": "+4917612345678", "sms_id": "s0"}
     )
     assert result["type"] is FlowResultType.ABORT

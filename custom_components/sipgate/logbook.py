@@ -96,7 +96,7 @@ def async_describe_events(
         if event.event_type == EVENT_DTMF:
             described[LOGBOOK_ENTRY_MESSAGE] = f"{event_word('dtmf')}: {data.get('dtmf') or '-'}"
         else:
-            described[LOGBOOK_ENTRY_MESSAGE] = call_message(event.event_type, data)
+            described[LOGBOOK_ENTRY_MESSAGE] = call_message(str(event.event_type), data)
         if entity_id := _call_entity_id(hass, data):
             described[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
             if state := hass.states.get(entity_id):
