@@ -1,5 +1,7 @@
 """The config flow: adding an account, re-authenticating, reconfiguring, options."""
 
+import json
+from pathlib import Path
 from unittest.mock import ANY, AsyncMock
 
 import pytest
@@ -24,6 +26,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
 from .conftest import ACCOUNT_ID, TOKEN, TOKEN_ID, WEBHOOK_ID, api_url, load_json
+
+COMPONENT = Path(__file__).parent.parent / "custom_components" / "sipgate"
 
 pytestmark = pytest.mark.usefixtures("mock_setup_entry")
 
@@ -279,3 +283,49 @@ async def test_options_flow_stores_and_reloads(
     assert isinstance(init_integration.options[CONF_ACCOUNT_SCAN_INTERVAL], int)
     # The entry was set up again to use the new options.
     assert len(mock_setup_entry.mock_calls) == 2
+
+
+async def test_options_out_of_range_name_the_allowed_range(
+    hass: HomeAssistant, init_integration: MockConfigEntry, mock_setup_entry: AsyncMock
+) -> None:
+    """A value outside an option's range gets an error that states the range, in both languages."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    wrong = {
+        CONF_ANSWER_TIMEOUT: 9,
+        CONF_VERIFY_SIGNATURE: True,
+        CONF_MANAGE_WEBHOOK_URLS: True,
+        CONF_CONTACT_LOOKUP: True,
+        CONF_ACCOUNT_SCAN_INTERVAL: 5,
+        CONF_HISTORY_SCAN_INTERVAL: 0,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], wrong)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        CONF_ANSWER_TIMEOUT: "answer_timeout_out_of_range",
+        CONF_ACCOUNT_SCAN_INTERVAL: "account_scan_interval_out_of_range",
+        CONF_HISTORY_SCAN_INTERVAL: "history_scan_interval_out_of_range",
+    }
+    placeholders = result["description_placeholders"]
+    texts = {
+        language: {
+            key: json.loads((COMPONENT / "translations" / f"{language}.json").read_text(encoding="utf-8"))[
+                "options"
+            ]["error"][error].format(**placeholders)
+            for key, error in result["errors"].items()
+        }
+        for language in ("en", "de")
+    }
+    assert texts["en"][CONF_HISTORY_SCAN_INTERVAL] == "Choose a history update interval from 1 to 60 minutes."
+    assert texts["de"][CONF_ACCOUNT_SCAN_INTERVAL] == (
+        "Wähle für das Konto ein Abfrageintervall von 15 bis 1440 Minuten."
+    )
+    assert texts["en"][CONF_ANSWER_TIMEOUT] == "Choose an answer timeout from 0 to 8 seconds."
+
+    # The form keeps what was typed; fixed values are stored.
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        wrong | {CONF_ANSWER_TIMEOUT: 8, CONF_ACCOUNT_SCAN_INTERVAL: 15, CONF_HISTORY_SCAN_INTERVAL: 1},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_HISTORY_SCAN_INTERVAL] == 1

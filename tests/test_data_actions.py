@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.sipgate.compat import vol
 from custom_components.sipgate.const import DOMAIN, EVENT_FAX_STATUS
 from custom_components.sipgate.fax_tracking import POLL_INTERVAL
 from homeassistant.core import HomeAssistant
@@ -299,8 +300,8 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
         hass,
         "get_history",
         {
-            "types": ["CALL"],
-            "directions": ["MISSED_INCOMING"],
+            "types": ["call"],  # the selector's keys; sipgate gets CALL
+            "directions": ["missed_incoming"],
             "archived": False,
             "starred": True,
             "limit": 20,
@@ -335,6 +336,7 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     await call(hass, "update_history", {"entry_ids": ["100001234", "100001235"], "read": True})
     await call(hass, "update_history", {"entry_ids": "100001234", "note": "zurückgerufen"})
     await call(hass, "delete_history", {"entry_ids": ["1", "2"]})
+    # sipgate's own uppercase values still work (automations written before 0.2.0)
     export = await call(hass, "export_history", {"types": ["CALL"]}, response=True)
     assert export == {"csv": "id,created\n100001234,2026-11-26T08:15:02Z\n"}
 
@@ -366,6 +368,25 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
 
 
 @pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("get_history", {"types": ["calls"]}),
+        ("get_history", {"directions": ["missed"]}),
+        ("get_history", {"types": [1]}),
+        ("get_contacts", {"scope": "public"}),
+        ("create_contact", {"firstname": "Ada", "scope": "internal"}),  # not writable
+    ],
+)
+async def test_choice_fields_refuse_unknown_values(
+    hass: HomeAssistant, action: str, data: dict[str, Any]
+) -> None:
+    """Only the selector's keys (or sipgate's uppercase values) pass."""
+    with pytest.raises(vol.Invalid, match="expected one of"):
+        await call(hass, action, data, response=action.startswith("get"))
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMocker, tmp_path: Path) -> None:
     """Read, create, change, delete, import and export contacts."""
     contacts = load_json("contacts.json")
@@ -377,7 +398,7 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     sipgate_api.post(api_url("contacts/import/csv"), status=204)
     before = sipgate_api.call_count
 
-    result = await call(hass, "get_contacts", {"scope": "SHARED"}, response=True)
+    result = await call(hass, "get_contacts", {"scope": "shared"}, response=True)
     assert all(c["scope"] == "SHARED" for c in result["contacts"])
     await call(
         hass,
@@ -392,7 +413,7 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     await call(hass, "update_contact", {"contact_id": first["id"], "numbers": ["+4921112345678"]})
     await call(hass, "delete_contact", {"contact_id": first["id"]})
     with pytest.raises(ServiceValidationError) as caught:
-        await call(hass, "delete_all_contacts", {"scope": "PRIVATE", "confirm": False})
+        await call(hass, "delete_all_contacts", {"scope": "private", "confirm": False})
     assert caught.value.translation_key == "confirm_required"
     await call(hass, "delete_all_contacts", {"scope": "PRIVATE", "confirm": True})
     imported = await call(

@@ -19,7 +19,7 @@ from custom_components.sipgate.coordinator import HISTORY_REFRESH_COOLDOWN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 
 from .conftest import WebhookCaller, api_url, load_json, mock_account_endpoints, sent_requests
 
@@ -85,6 +85,22 @@ async def test_entity_values(hass: HomeAssistant, init_integration: MockConfigEn
     assert hass.states.get("switch.anna_muster_block_anonymous_calls").state == "on"
     assert hass.states.get("switch.anna_muster_forwarding_to_mobil_anna").state == "on"
     assert hass.states.get("switch.anna_muster_forwarding_to_mailbox").state == "off"
+
+
+async def test_devices_have_no_untranslatable_model_names(
+    hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry
+) -> None:
+    """Home Assistant cannot translate a device model: devices carry sipgate's type code instead."""
+    devices = {
+        device.name: (device.model, device.model_id)
+        for device in dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    }
+    assert devices["sipgate Muster Elektro GmbH"] == ("Team", None)  # sipgate's product name
+    assert devices["Yealink Büro"] == (None, "REGISTER")
+    assert devices["Mobiltelefon Anna"] == (None, "MOBILE")
+    assert devices["Festnetz zu Hause"] == (None, "EXTERNAL")
+    assert devices["Anna Muster"] == (None, None)  # a phone line
+    assert {model for model, _ in devices.values()} == {"Team", None}
 
 
 async def test_idle_hour_stays_within_the_request_budget(

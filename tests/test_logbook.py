@@ -8,7 +8,7 @@ environment; a stand-in integration takes its place.
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockModule, mock_integration
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockModule, mock_integration
 from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
@@ -22,6 +22,7 @@ from custom_components.sipgate.const import (
 )
 from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -46,70 +47,115 @@ async def logbook(recorder_mock: Recorder, hass: HomeAssistant) -> None:
 
 async def sipgate_entries(
     hass: HomeAssistant, hass_ws_client: WebSocketGenerator, since: Any
-) -> list[tuple[str, str]]:
-    """The logbook's sipgate entries since ``since``: (name, message)."""
+) -> list[tuple[str, str, str | None]]:
+    """The logbook's sipgate entries since ``since``: (name, message, linked entity)."""
     await async_wait_recording_done(hass)
     client = await hass_ws_client()
     await client.send_json({"id": 1, "type": "logbook/get_events", "start_time": since.isoformat()})
     response = await client.receive_json()
     assert response["success"]
     return [
-        (entry["name"], entry["message"]) for entry in response["result"] if entry.get("domain") == DOMAIN
+        (entry["name"], entry["message"], entry.get("entity_id"))
+        for entry in response["result"]
+        if entry.get("domain") == DOMAIN
     ]
 
 
-# Each event as sipgate's handlers fire it, and the logbook line it becomes.
+ENTITY = "event.sipgate_muster_elektro_gmbh_call"
+NAME = "sipgate Muster Elektro GmbH Call"
+
+# Each event as sipgate's handlers fire it, and the logbook line it becomes (English).
 DESCRIBED = [
     (
         EVENT_NEW_CALL,
         {**CALL, "direction": "in", "from_name": "Erika Mustermann"},
-        "incoming call from Erika Mustermann (+4915799912345) to +4921112345671",
+        "Incoming call: Erika Mustermann (+4915799912345) → +4921112345671",
     ),
     (
         EVENT_NEW_CALL,
         {**CALL, "direction": "out", "to_name": "Pizzeria"},
-        "calls Pizzeria (+4921112345671) from +4915799912345",
+        "Outgoing call: +4915799912345 → Pizzeria (+4921112345671)",
     ),
     (
         EVENT_NEW_CALL,
         {"call_id": "C2", "direction": "in", "from_number": "anonymous", "to_number": None},
-        "incoming call from anonymous to ?",
+        "Incoming call: anonymous → ?",
     ),
     (
         EVENT_ANSWER,
         {**CALL, "direction": "in", "user": "Anna Muster"},
-        "call +4915799912345 → +4921112345671 answered by Anna Muster",
+        "Answered: +4915799912345 → +4921112345671 (User: Anna Muster)",
     ),
-    (
-        EVENT_ANSWER,
-        {**CALL, "direction": "in", "user": None},
-        "call +4915799912345 → +4921112345671 answered",
-    ),
+    (EVENT_ANSWER, {**CALL, "direction": "in", "user": None}, "Answered: +4915799912345 → +4921112345671"),
     (
         EVENT_HANGUP,
         {**CALL, "direction": "in", "cause": "busy"},
-        "call +4915799912345 → +4921112345671 ended (busy)",
+        "Hung up: +4915799912345 → +4921112345671 (Reason for ending: Busy)",
     ),
     (
         EVENT_HANGUP,
-        {**CALL, "direction": "in", "cause": None},
-        "call +4915799912345 → +4921112345671 ended (unknown)",
+        {**CALL, "direction": "in", "cause": "noAnswer"},
+        "Hung up: +4915799912345 → +4921112345671 (Reason for ending: Not answered)",
     ),
-    (EVENT_DTMF, {"call_id": "C1", "dtmf": "1234"}, "caller entered 1234"),
-    (EVENT_DTMF, {"call_id": "C1", "dtmf": ""}, "caller entered nothing"),
-    (EVENT_FAX_STATUS, {"session_id": "F123", "status": "SENT", "final": True}, "fax F123 is sent"),
+    (
+        EVENT_HANGUP,
+        {**CALL, "direction": "in", "cause": "normalClearing"},
+        "Hung up: +4915799912345 → +4921112345671",
+    ),
+    (EVENT_HANGUP, {**CALL, "direction": "in", "cause": None}, "Hung up: +4915799912345 → +4921112345671"),
+    (EVENT_DTMF, {"call_id": "C1", "dtmf": "1234"}, "Digits entered: 1234"),
+    (EVENT_DTMF, {"call_id": "C1", "dtmf": ""}, "Digits entered: -"),
 ]
+FAX = (EVENT_FAX_STATUS, {"session_id": "F123", "status": "SENT", "final": True}, "Fax F123: sent")
+
+
+@pytest.mark.usefixtures("logbook")
+async def test_events_are_described(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """Each call step is one natural line, linked to the account's Call entity; no sipgate codes."""
+    since = dt_util.utcnow()
+    for event_type, data, _ in DESCRIBED:
+        hass.bus.async_fire(event_type, {**data, "config_entry_id": init_integration.entry_id})
+    hass.bus.async_fire(FAX[0], {**FAX[1], "config_entry_id": init_integration.entry_id})
+
+    assert await sipgate_entries(hass, hass_ws_client, since) == [
+        *((NAME, message, ENTITY) for _, _, message in DESCRIBED),
+        ("sipgate", FAX[2], None),  # a fax has no entity
+    ]
 
 
 @pytest.mark.usefixtures("logbook", "init_integration")
-async def test_events_are_described(hass: HomeAssistant, hass_ws_client: WebSocketGenerator) -> None:
-    """Every sipgate event reads as one line in the logbook: new call in and out, answer, hangup, digits, fax."""
+async def test_events_of_an_unknown_account_are_not_linked(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator
+) -> None:
+    """Without the account (removed since), the line stands on its own."""
     since = dt_util.utcnow()
-    for event_type, data, _ in DESCRIBED:
-        hass.bus.async_fire(event_type, data)
+    hass.bus.async_fire(EVENT_DTMF, {"call_id": "C1", "dtmf": "9", "config_entry_id": "gone"})
+    assert await sipgate_entries(hass, hass_ws_client, since) == [("sipgate", "Digits entered: 9", None)]
 
-    assert await sipgate_entries(hass, hass_ws_client, since) == [
-        ("sipgate", message) for _, _, message in DESCRIBED
+
+@pytest.mark.usefixtures("logbook")
+async def test_lines_are_in_home_assistants_language(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """With German as Home Assistant's language, the lines are German."""
+    hass.config.language = "de"
+    await async_get_translations(hass, "de", "entity", [DOMAIN])
+    since = dt_util.utcnow()
+    entry = {"config_entry_id": init_integration.entry_id}
+    hass.bus.async_fire(EVENT_NEW_CALL, {**CALL, "direction": "in", **entry})
+    hass.bus.async_fire(EVENT_ANSWER, {**CALL, "direction": "in", "user": "Anna Muster", **entry})
+    hass.bus.async_fire(EVENT_HANGUP, {**CALL, "direction": "in", "cause": "busy", **entry})
+    hass.bus.async_fire(EVENT_DTMF, {"call_id": "C1", "dtmf": "42", **entry})
+    hass.bus.async_fire(EVENT_FAX_STATUS, {"session_id": "F1", "status": "FAILED", "final": True, **entry})
+
+    assert [message for _, message, _ in await sipgate_entries(hass, hass_ws_client, since)] == [
+        "Eingehender Anruf: +4915799912345 → +4921112345671",
+        "Angenommen: +4915799912345 → +4921112345671 (Benutzer: Anna Muster)",
+        "Aufgelegt: +4915799912345 → +4921112345671 (Beendigungsgrund: Besetzt)",
+        "Ziffern eingegeben: 42",
+        "Fax F1: fehlgeschlagen",
     ]
 
 
@@ -124,13 +170,15 @@ async def test_a_call_from_a_contact_is_described_with_names(
     await push.post("event=newCall&from=4921112345678&to=4921112345671&direction=in&callId=K1")
     await push.post("event=newCall&from=4930999999999&to=4921112345671&direction=in&callId=K2")
     await push.post("event=newCall&from=anonymous&to=4921112345671&direction=in&callId=K3")
-    await push.post(
-        "event=hangup&cause=normalClearing&from=4921112345678&to=4921112345671&direction=in&callId=K1"
-    )
+    await push.post("event=hangup&cause=cancel&from=4921112345678&to=4921112345671&direction=in&callId=K1")
 
     assert await sipgate_entries(hass, hass_ws_client, since) == [
-        ("sipgate", "incoming call from Erika Mustermann (+4921112345678) to +4921112345671"),
-        ("sipgate", "incoming call from +4930999999999 to +4921112345671"),
-        ("sipgate", "incoming call from anonymous to +4921112345671"),
-        ("sipgate", "call Erika Mustermann (+4921112345678) → +4921112345671 ended (normalClearing)"),
+        (NAME, "Incoming call: Erika Mustermann (+4921112345678) → +4921112345671", ENTITY),
+        (NAME, "Incoming call: +4930999999999 → +4921112345671", ENTITY),
+        (NAME, "Incoming call: anonymous → +4921112345671", ENTITY),
+        (
+            NAME,
+            "Hung up: Erika Mustermann (+4921112345678) → +4921112345671 (Reason for ending: Cancelled by the caller)",
+            ENTITY,
+        ),
     ]

@@ -1,5 +1,9 @@
 """SMS recipients: subentries with notify entities driven by notify.send_message."""
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
@@ -12,6 +16,8 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 
 from .conftest import api_url, assert_valid_against_spec, sent_requests
+
+COMPONENT = Path(__file__).parent.parent / "custom_components" / "sipgate"
 
 MAMA = ConfigSubentryDataWithId(
     data={"name": "Mama", "number": "+4917612345678"},
@@ -70,9 +76,13 @@ async def test_notify_entity_sends_sms(
 
 
 async def test_adding_and_removing_recipients(
-    hass: HomeAssistant, init_integration: MockConfigEntry, entity_registry: er.EntityRegistry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    sipgate_api: AiohttpClientMocker,
 ) -> None:
     """A recipient added through its flow gets a notify entity at once; removing it removes the entity."""
+    sipgate_api.get(api_url("w0/sms"), status=403, json={})  # no sms:read: the sender is typed in
     result = await hass.config_entries.subentries.async_init(
         (init_integration.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
     )
@@ -117,6 +127,7 @@ async def test_reconfiguring_a_recipient(
     hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker
 ) -> None:
     """A changed number is used by the existing notify entity."""
+    sipgate_api.get(api_url("w0/sms"), json={"items": [{"id": "s0"}]})
     subentry_id = next(iter(init_integration.subentries))
     result = await init_integration.start_subentry_reconfigure_flow(hass, subentry_id)
     assert result["step_id"] == "reconfigure"
@@ -131,3 +142,99 @@ async def test_reconfiguring_a_recipient(
         "notify", "send_message", {"entity_id": "notify.mama", "message": "Hallo"}, blocking=True
     )
     assert sent_requests(sipgate_api)[-1][3]["recipient"] == "+4915111111111"
+
+
+async def test_recipient_form_offers_the_accounts_sms_extensions(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker
+) -> None:
+    """The sender is a choice of the token owner's SMS extensions, named by alias and id."""
+    sipgate_api.get(
+        api_url("w0/sms"),
+        json={"items": [{"id": "s0", "alias": "SMS Anna", "callerId": "+4921112345671"}, {"id": "s3"}]},
+    )
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
+    )
+    assert _sender_selector(result) == {
+        "select": {
+            "options": [{"value": "s0", "label": "SMS Anna (s0)"}, {"value": "s3", "label": "s3"}],
+            "mode": "dropdown",
+            "multiple": False,
+            "custom_value": False,
+            "sort": False,
+        }
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Büro", "number": "0211 12345670", "sms_id": "s3"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {"name": "Büro", "number": "+4921112345670", "sms_id": "s3"}
+    assert [r for r in sent_requests(sipgate_api) if r[1] == "/w0/sms"] == [("GET", "/w0/sms", [], None)]
+    assert_valid_against_spec(sipgate_api)
+
+
+async def test_reconfigure_keeps_a_sender_sipgate_no_longer_lists(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker
+) -> None:
+    """A recipient's sender that is gone from sipgate's list stays choosable; the step ends with its own text."""
+    subentry_id = next(iter(init_integration.subentries))
+    hass.config_entries.async_update_subentry(
+        init_integration, init_integration.subentries[subentry_id], data={**MAMA["data"], "sms_id": "s7"}
+    )
+    sipgate_api.get(api_url("w0/sms"), json={"items": [{"id": "s0", "alias": "SMS Anna"}]})
+    result = await init_integration.start_subentry_reconfigure_flow(hass, subentry_id)
+    options = _sender_selector(result)["select"]["options"]
+    assert options == [{"value": "s0", "label": "SMS Anna (s0)"}, {"value": "s7", "label": "s7"}]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Mama", "number": "nummer"}
+    )
+    assert result["errors"] == {"number": "invalid_number"}
+    assert _sender_selector(result)["select"]["options"] == options
+    assert [request[1] for request in sent_requests(sipgate_api)].count("/w0/sms") == 1  # once per flow
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Mama", "number": "+4917612345678", "sms_id": "s0"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    for language, text in (
+        ("en", "The SMS recipient has been changed."),
+        ("de", "Der SMS-Empfänger wurde geändert."),
+    ):
+        translations = json.loads(
+            (COMPONENT / "translations" / f"{language}.json").read_text(encoding="utf-8")
+        )
+        assert translations["config_subentries"]["sms_recipient"]["abort"]["reconfigure_successful"] == text
+
+
+@pytest.mark.parametrize("status", [403, 500])
+async def test_recipient_form_falls_back_to_free_text(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker, status: int
+) -> None:
+    """Without sms:read (or when sipgate fails) the sender is typed in, and still checked."""
+    sipgate_api.get(api_url("w0/sms"), status=status, json={})
+    result = await hass.config_entries.subentries.async_init(
+        (init_integration.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
+    )
+    assert _sender_selector(result) == {"text": {"multiline": False, "multiple": False}}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"name": "Büro", "number": "0211 12345670", "sms_id": "nope"}
+    )
+    assert result["errors"] == {"sms_id": "invalid_sms_id"}
+
+
+def _sender_selector(result: Any) -> dict[str, Any]:
+    """The form's sender field as the frontend gets it."""
+    selector = next(value for key, value in result["data_schema"].schema.items() if key == "sms_id")
+    return selector.serialize()["selector"]
+
+
+async def test_recipient_form_of_an_unloaded_account_asks_for_free_text(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, sipgate_api: AiohttpClientMocker
+) -> None:
+    """An account that is not set up cannot be asked for its extensions."""
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (mock_config_entry.entry_id, SUBENTRY_SMS_RECIPIENT), context={"source": "user"}
+    )
+    assert _sender_selector(result) == {"text": {"multiline": False, "multiple": False}}
+    assert sent_requests(sipgate_api) == []

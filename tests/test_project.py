@@ -1,6 +1,9 @@
 """Rules about the project's files: the HA-free client, translations, manifests."""
 
 import ast
+import configparser
+import fnmatch
+import hashlib
 import json
 from pathlib import Path
 import re
@@ -9,6 +12,8 @@ import sys
 import textwrap
 
 import pytest
+
+from tests.reliability.conftest import HYPOTHESIS_HOME
 
 REPO = Path(__file__).parent.parent
 COMPONENT = REPO / "custom_components" / "sipgate"
@@ -135,3 +140,20 @@ def test_brand_images_are_pngs() -> None:
         assert (width, height) == size
     logo = (COMPONENT / "brand" / "logo.png").read_bytes()
     assert logo[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_test_data_paths_are_per_clone() -> None:
+    """Coverage data and hypothesis' folder depend on the clone, so two clones can test at once."""
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg", encoding="utf-8")
+    data_file = config["coverage:run"]["data_file"]
+    assert not Path(data_file).is_absolute()  # relative to the clone scripts/test runs in
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    assert any(fnmatch.fnmatch(data_file, pattern) for pattern in ignored), f"{data_file} is not ignored"
+    assert not HYPOTHESIS_HOME.is_relative_to(REPO)
+    assert _clone_id(REPO.resolve()) in HYPOTHESIS_HOME.name
+    assert _clone_id(REPO.parent / "another-clone") not in HYPOTHESIS_HOME.name
+
+
+def _clone_id(path: Path) -> str:
+    return hashlib.sha256(str(path).encode()).hexdigest()[:12]

@@ -1,5 +1,6 @@
 """The webhook: signatures, parsing, events, duplicate suppression, bad input."""
 
+import re
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from custom_components.sipgate.const import (
     EVENT_HANGUP,
     EVENT_NEW_CALL,
 )
+from custom_components.sipgate.event import HANGUP_CAUSES, cause_key
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -245,12 +247,17 @@ async def _ring(hass: HomeAssistant, push: WebhookCaller, *, gather: bool = Fals
     "cause", ["normalClearing", "busy", "cancel", "noAnswer", "congestion", "notFound", "forwarded"]
 )
 async def test_hangup_causes(hass: HomeAssistant, push: WebhookCaller, cause: str) -> None:
-    """Every hangup cause arrives as given."""
+    """Every hangup cause arrives as given on the bus, in snake case on the event entity."""
     await _ring(hass, push)
     events = async_capture_events(hass, EVENT_HANGUP)
     await push.post(CASES["hangup_docs_curl"].replace("normalClearing", cause))
     await hass.async_block_till_done()
     assert [(e.data["cause"], e.data["answering_number"]) for e in events] == [(cause, "+4921199999999")]
+    (entity,) = hass.states.async_all("event")
+    assert entity.attributes["event_type"] == "hung_up"
+    assert entity.attributes["cause"] == cause_key(cause)
+    assert entity.attributes["cause"] in HANGUP_CAUSES
+    assert entity.attributes["cause"] == re.sub("[A-Z]", lambda m: "_" + m[0].lower(), cause)
 
 
 async def test_no_automation_replies_at_once_with_follow_ups(

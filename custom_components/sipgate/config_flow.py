@@ -7,6 +7,7 @@ from typing import Any
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -20,6 +21,10 @@ from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -27,7 +32,7 @@ from homeassistant.helpers.selector import (
 
 from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
 from .api.phone import parse_number
-from .api.sms import validate_sms_id
+from .api.sms import SmsExtension, validate_sms_id
 from .cloudhook import async_delete_cloudhook
 from .compat import vol
 from .const import (
@@ -66,17 +71,49 @@ TOKEN_SCHEMA = vol.Schema(
 )
 
 
+class _RangeInStep(NumberSelector):
+    """A number selector whose range the step checks, to name it in a translated error.
+
+    The frontend still shows min and max; Home Assistant's own check would only say
+    "Value 0.0 is too small".
+    """
+
+    def __call__(self, data: Any) -> float:
+        return float(vol.Coerce(float)(data))
+
+
 def _minutes(bounds: tuple[int, int]) -> NumberSelector:
-    return NumberSelector(
+    return _RangeInStep(
         NumberSelectorConfig(
             min=bounds[0], max=bounds[1], step=1, unit_of_measurement="min", mode=NumberSelectorMode.BOX
         )
     )
 
 
+# Option → (min, max); out of range, the form shows the error "<option>_out_of_range".
+OPTION_RANGES: dict[str, tuple[float, float]] = {
+    CONF_ANSWER_TIMEOUT: (ANSWER_TIMEOUT_MIN, ANSWER_TIMEOUT_MAX),
+    CONF_ACCOUNT_SCAN_INTERVAL: ACCOUNT_SCAN_INTERVAL_RANGE,
+    CONF_HISTORY_SCAN_INTERVAL: HISTORY_SCAN_INTERVAL_RANGE,
+}
+OPTION_RANGE_PLACEHOLDERS = {
+    f"{key}_{bound}": f"{value:g}"
+    for key, (low, high) in OPTION_RANGES.items()
+    for bound, value in (("min", low), ("max", high))
+}
+
+
+def _range_errors(user_input: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        key: f"{key}_out_of_range"
+        for key, (low, high) in OPTION_RANGES.items()
+        if key in user_input and not low <= float(user_input[key]) <= high
+    }
+
+
 OPTIONS_SCHEMA = vol.Schema(
     {
-        vol.Required(CONF_ANSWER_TIMEOUT): NumberSelector(
+        vol.Required(CONF_ANSWER_TIMEOUT): _RangeInStep(
             NumberSelectorConfig(
                 min=ANSWER_TIMEOUT_MIN,
                 max=ANSWER_TIMEOUT_MAX,
@@ -215,7 +252,8 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and store the options."""
-        if user_input is not None:
+        errors = _range_errors(user_input or {})
+        if user_input is not None and not errors:
             options = {**DEFAULT_OPTIONS, **user_input}
             regenerate = bool(options.pop(CONF_REGENERATE_WEBHOOK, False))
             for key in (CONF_ACCOUNT_SCAN_INTERVAL, CONF_HISTORY_SCAN_INTERVAL):
@@ -229,8 +267,10 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, {**DEFAULT_OPTIONS, **self.config_entry.options}
+                OPTIONS_SCHEMA, user_input or {**DEFAULT_OPTIONS, **self.config_entry.options}
             ),
+            errors=errors,
+            description_placeholders=OPTION_RANGE_PLACEHOLDERS,
         )
 
     async def _async_regenerate_webhook(self, *, unchanged_options: bool) -> None:
@@ -249,17 +289,48 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
-RECIPIENT_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_NAME): TextSelector(),
-        vol.Required(CONF_NUMBER): TextSelector(TextSelectorConfig(type=TextSelectorType.TEL)),
-        vol.Optional(CONF_SMS_ID): TextSelector(),
-    }
-)
+def recipient_schema(extensions: list[SmsExtension] | None, current: str | None = None) -> vol.Schema:
+    """Name, number and sender; the sender is chosen from the account's SMS extensions.
+
+    Without the extensions (the token lacks ``sms:read``, sipgate is not reachable) the
+    sender is typed in.
+    """
+    sender: SelectSelector | TextSelector = TextSelector()
+    if extensions:
+        options = [
+            SelectOptionDict(value=ext.id, label=f"{ext.alias} ({ext.id})" if ext.alias else ext.id)
+            for ext in extensions
+        ]
+        if current and all(ext.id != current for ext in extensions):
+            options.append(SelectOptionDict(value=current, label=current))
+        sender = SelectSelector(SelectSelectorConfig(options=options, mode=SelectSelectorMode.DROPDOWN))
+    return vol.Schema(
+        {
+            vol.Required(CONF_NAME): TextSelector(),
+            vol.Required(CONF_NUMBER): TextSelector(TextSelectorConfig(type=TextSelectorType.TEL)),
+            vol.Optional(CONF_SMS_ID): sender,
+        }
+    )
 
 
 class SmsRecipientFlow(ConfigSubentryFlow):
     """Add or change an SMS recipient: a name, a number, optionally the sender extension."""
+
+    _extensions: list[SmsExtension] | None = None
+    _extensions_read = False
+
+    async def _async_schema(self, current: str | None = None) -> vol.Schema:
+        """The form, with the token owner's SMS extensions read once per flow."""
+        if not self._extensions_read:
+            self._extensions_read = True
+            entry: SipgateConfigEntry = self._get_entry()
+            if entry.state is ConfigEntryState.LOADED:
+                data = entry.runtime_data
+                try:
+                    self._extensions = await data.client.sms.get_extensions(data.userinfo.sub)
+                except SipgateError as err:  # e.g. no sms:read scope: the sender is typed in
+                    LOGGER.debug("SMS extensions not readable, the sender is typed in: %s", err)
+        return recipient_schema(self._extensions, current)
 
     def _check(self, user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         """The cleaned data, or the form errors."""
@@ -287,7 +358,7 @@ class SmsRecipientFlow(ConfigSubentryFlow):
                 return self.async_create_entry(title=data[CONF_NAME], data=data, unique_id=data[CONF_NUMBER])
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(RECIPIENT_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(await self._async_schema(), user_input),
             errors=errors,
         )
 
@@ -298,13 +369,14 @@ class SmsRecipientFlow(ConfigSubentryFlow):
         if user_input is not None:
             data, errors = self._check(user_input)
             if not errors:
+                # Aborts with "reconfigure_successful": the subentry's own text in its translations.
                 return self.async_update_and_abort(
                     self._get_entry(), subentry, title=data[CONF_NAME], data=data, unique_id=data[CONF_NUMBER]
                 )
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                RECIPIENT_SCHEMA, user_input or dict(subentry.data)
+                await self._async_schema(subentry.data.get(CONF_SMS_ID)), user_input or dict(subentry.data)
             ),
             errors=errors,
         )

@@ -25,11 +25,31 @@ type Handler = Callable[
 ]
 
 ENTRY = {vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}
+
+
+def sipgate_choice(*values: str) -> Callable[[Any], str]:
+    """One of sipgate's uppercase values, chosen by its lowercase selector key.
+
+    The selectors offer ``call``, ``private`` …; sipgate wants ``CALL``, ``PRIVATE``.
+    The uppercase form is accepted too (automations written before 0.2.0 use it).
+    """
+    by_key = {value.lower(): value for value in values}
+
+    def validate(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in by_key:
+            raise vol.Invalid(f"expected one of {', '.join(by_key)}")
+        return by_key[value.lower()]
+
+    return validate
+
+
+HISTORY_TYPE = sipgate_choice("CALL", "VOICEMAIL", "SMS", "FAX")
+HISTORY_DIRECTION = sipgate_choice("INCOMING", "OUTGOING", "MISSED_INCOMING", "MISSED_OUTGOING")
+ANY_SCOPE = sipgate_choice("PRIVATE", "SHARED", "INTERNAL", "ALL")
+WRITABLE_SCOPE = sipgate_choice("PRIVATE", "SHARED")
 HISTORY_FILTER = {
-    vol.Optional("types"): vol.All(cv.ensure_list, [vol.In(["CALL", "VOICEMAIL", "SMS", "FAX"])]),
-    vol.Optional("directions"): vol.All(
-        cv.ensure_list, [vol.In(["INCOMING", "OUTGOING", "MISSED_INCOMING", "MISSED_OUTGOING"])]
-    ),
+    vol.Optional("types"): vol.All(cv.ensure_list, [HISTORY_TYPE]),
+    vol.Optional("directions"): vol.All(cv.ensure_list, [HISTORY_DIRECTION]),
     vol.Optional("archived"): cv.boolean,
     vol.Optional("starred"): cv.boolean,
     vol.Optional("from"): cv.datetime,
@@ -40,7 +60,6 @@ PAGE = {
     vol.Optional("limit", default=50): vol.All(vol.Coerce(int), vol.Range(min=1, max=1000)),
     vol.Optional("offset", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
 }
-SCOPES = ["PRIVATE", "SHARED", "INTERNAL", "ALL"]
 MAX_FAX_BYTES = 30 * 1024 * 1024
 
 
@@ -466,7 +485,7 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
     "get_contacts": (
         _get_contacts,
         {
-            vol.Optional("scope", default="ALL"): vol.In(SCOPES),
+            vol.Optional("scope", default="ALL"): ANY_SCOPE,
             vol.Optional("phone_numbers"): vol.All(cv.ensure_list, [phone_number]),
             **PAGE,
         },
@@ -480,7 +499,7 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
             vol.Optional("number"): phone_number,
             vol.Optional("email"): cv.string,
             vol.Optional("organization"): cv.string,
-            vol.Optional("scope", default="PRIVATE"): vol.In(["PRIVATE", "SHARED"]),
+            vol.Optional("scope", default="PRIVATE"): WRITABLE_SCOPE,
         },
         SupportsResponse.NONE,
     ),
@@ -498,7 +517,7 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
     "delete_contact": (_delete_contact, {vol.Required("contact_id"): cv.string}, SupportsResponse.NONE),
     "delete_all_contacts": (
         _delete_all_contacts,
-        {vol.Required("scope"): vol.In(["PRIVATE", "SHARED"]), vol.Required("confirm"): cv.boolean},
+        {vol.Required("scope"): WRITABLE_SCOPE, vol.Required("confirm"): cv.boolean},
         SupportsResponse.OPTIONAL,
     ),
     "import_contacts": (
@@ -507,7 +526,7 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
             vol.Required("format"): vol.In(["csv", "vcard"]),
             vol.Optional("content"): cv.string,
             vol.Optional("file"): cv.string,
-            vol.Optional("scope", default="PRIVATE"): vol.In(["PRIVATE", "SHARED"]),
+            vol.Optional("scope", default="PRIVATE"): WRITABLE_SCOPE,
             vol.Optional("delimiter", default=","): vol.In([",", ";", "\t"]),
         },
         SupportsResponse.OPTIONAL,
@@ -515,7 +534,7 @@ ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
     "export_contacts": (
         _export_contacts,
         {
-            vol.Optional("scope", default="ALL"): vol.In(SCOPES),
+            vol.Optional("scope", default="ALL"): ANY_SCOPE,
             vol.Optional("format", default="csv"): vol.In(["csv", "vcard"]),
             vol.Optional("delimiter", default=","): vol.In([",", ";", "\t"]),
         },

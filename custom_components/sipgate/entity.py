@@ -64,13 +64,16 @@ class SipgateAccountEntity(Entity):
 
 
 def sipgate_device_info(entry: SipgateConfigEntry, device: Device) -> DeviceInfo:
-    """A device of the account: a VoIP phone, an app, a mobile, an external phone."""
+    """A device of the account: a VoIP phone, an app, a mobile, an external phone.
+
+    Home Assistant cannot translate a device's model, so the device carries sipgate's
+    own type code (``REGISTER``, ``MOBILE``, ``EXTERNAL``) as its model ID instead of
+    an English model name.
+    """
     return DeviceInfo(
         identifiers={(DOMAIN, f"{entry.runtime_data.userinfo.master_sip_id}_device_{device.id}")},
         manufacturer="sipgate",
-        model={"REGISTER": "VoIP phone", "MOBILE": "Mobile", "EXTERNAL": "External phone"}.get(
-            device.type or "", device.type
-        ),
+        model_id=device.type or None,
         name=device.alias or device.id,
         serial_number=device.id,
     )
@@ -82,7 +85,6 @@ def phoneline_device_info(entry: SipgateConfigEntry, line: Phoneline) -> DeviceI
         identifiers={(DOMAIN, f"{entry.runtime_data.userinfo.master_sip_id}_line_{line.id}")},
         entry_type=DeviceEntryType.SERVICE,
         manufacturer="sipgate",
-        model="Phone line",
         name=line.alias or line.id,
         serial_number=line.id,
     )

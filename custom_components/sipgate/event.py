@@ -1,12 +1,13 @@
 """The account's call event entity (spec §6.3): one event per webhook push."""
 
+import re
 from typing import Any
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent
+from .api.push_events import AnswerEvent, DtmfEvent, HangupCause, HangupEvent, NewCallEvent, PushEvent
 from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity
 
@@ -25,6 +26,16 @@ ATTRIBUTES = (
     "cause",
     "dtmf",
 )
+
+
+# The entity's `cause` attribute: sipgate's hangup cause in snake case (normalClearing →
+# normal_clearing), so that its values can be translated (translation keys are lowercase).
+def cause_key(cause: str) -> str:
+    """Sipgate's hangup cause as the attribute value (``noAnswer`` → ``no_answer``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cause).lower()
+
+
+HANGUP_CAUSES = [cause_key(cause) for cause in HangupCause]
 
 
 async def async_setup_entry(
@@ -60,7 +71,8 @@ class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
 
     @callback
     def _async_handle_call_event(self, event: PushEvent, data: dict[str, Any]) -> None:
-        self._trigger_event(
-            event_type_of(event), {key: data[key] for key in ATTRIBUTES if data.get(key) is not None}
-        )
+        attributes = {key: data[key] for key in ATTRIBUTES if data.get(key) is not None}
+        if "cause" in attributes:
+            attributes["cause"] = cause_key(str(attributes["cause"]))
+        self._trigger_event(event_type_of(event), attributes)
         self.async_write_ha_state()

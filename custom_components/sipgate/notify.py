@@ -63,7 +63,6 @@ class SipgateSmsNotifyEntity(NotifyEntity):
             identifiers={(DOMAIN, self._attr_unique_id)},
             entry_type=DeviceEntryType.SERVICE,
             manufacturer="sipgate",
-            model="SMS recipient",
             name=str(subentry.data.get(CONF_NAME) or subentry.title),
         )
 

@@ -234,6 +234,6 @@ class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEn
         return {
             "number": number.number,
             "localized": number.localized,
-            "type": number.type,
+            "type": number.type.lower() if number.type else None,  # translated: landline, mobile …
             "endpoint_id": number.endpoint_id,
         }

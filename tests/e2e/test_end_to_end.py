@@ -206,16 +206,18 @@ def test_call_events_reach_the_bus_and_the_call_state(
         messages = [
             str(entry.get("message", ""))
             for entry in hass.api("GET", "/api/logbook")
-            if entry.get("name") == "sipgate"
+            if entry.get("domain") == "sipgate" and str(entry.get("entity_id", "")).startswith("event.")
         ]
         return (
             messages
-            if any("answered" in m for m in messages) and any("ended" in m for m in messages)
+            if any(m.startswith("Answered: ") for m in messages)
+            and any(m.startswith("Hung up: ") for m in messages)
             else None
         )
 
     messages = wait_until(described, timeout=15, what="the call in the logbook")
-    assert any("incoming call from +4917000000004" in m for m in messages), messages
+    assert any(m.startswith("Incoming call: +4917000000004 → ") for m in messages), messages
+    assert not any("normalClearing" in m for m in messages), messages
 
 
 def test_actions_reach_sipgate(hass: HomeAssistant, standin: StandIn, entry_id: str) -> None:

@@ -12,6 +12,7 @@ each pin, fresh random inputs each run; it takes the better part of an hour):
 the end-to-end run does not fuzz.) A failure prints the ``@reproduce_failure`` blob.
 """
 
+import hashlib
 import os
 from pathlib import Path
 import tempfile
@@ -22,8 +23,11 @@ from hypothesis.configuration import set_hypothesis_home_dir
 LONG = os.environ.get("SIPGATE_FUZZ_LONG", "").strip().lower() not in ("", "0", "false", "no")
 LONG_EXAMPLES = 10_000
 
-# Hypothesis caches Unicode tables and constants; keep them out of the repository.
-set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "sipgate-ha-hypothesis")
+# Hypothesis caches Unicode tables and constants; keep them out of the repository, in a
+# folder of this clone's own (named after its path), so that two clones can test at once.
+_CLONE = hashlib.sha256(str(Path(__file__).resolve().parents[2]).encode()).hexdigest()[:12]
+HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / f"sipgate-ha-hypothesis-{_CLONE}"
+set_hypothesis_home_dir(HYPOTHESIS_HOME)
 
 _COMMON = {
     "deadline": None,

@@ -1,0 +1,134 @@
+"""The offline versions of hassfest's and HACS' checks pass, and catch what they should."""
+
+import json
+from pathlib import Path
+import shutil
+
+import pytest
+
+from tests.offline_validators import (
+    hacs_problems,
+    integration_problems,
+    manifest_problems,
+    services_problems,
+    translation_problems,
+)
+
+REPO = Path(__file__).parent.parent
+COMPONENT = REPO / "custom_components" / "sipgate"
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the integration folder and hacs.json to plant mistakes in."""
+    component = tmp_path / "custom_components" / "sipgate"
+    shutil.copytree(COMPONENT, component, ignore=shutil.ignore_patterns("__pycache__", "*.png"))
+    shutil.copy(REPO / "hacs.json", tmp_path / "hacs.json")
+    return component, tmp_path
+
+
+def _edit_json(path: Path, change: object) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_the_integration_passes() -> None:
+    """The real files break none of the rules."""
+    assert integration_problems(COMPONENT, REPO) == []
+
+
+def test_planted_uppercase_selector_key_is_caught(copy: tuple[Path, Path]) -> None:
+    """An uppercase option key, as hassfest refuses it, in the translations and services.yaml."""
+    component, repo = copy
+    _edit_json(
+        component / "translations" / "de.json",
+        lambda data: data["selector"]["history_type"]["options"].update({"CALL": "Anruf"}),
+    )
+    problems = integration_problems(component, repo)
+    assert problems == ["de:selector.history_type.options.CALL: key 'CALL' does not match [a-z0-9-_]+"]
+
+    services = (component / "services.yaml").read_text(encoding="utf-8")
+    (component / "services.yaml").write_text(services.replace("- busy", "- BUSY"), encoding="utf-8")
+    problems = integration_problems(component, repo)
+    assert "services.yaml: option 'BUSY' of reject_call.reason does not match [a-z0-9-_]+" in problems
+    assert "en: option 'BUSY' of selector reject_reason is not translated" in problems
+
+
+def test_uppercase_keys_are_caught_at_any_depth() -> None:
+    """Not only selector options: any key of a translation file."""
+    tree = {"entity": {"sensor": {"Call_State": {"name": "Call state"}}}, "Title": "x"}
+    assert translation_problems(tree, "en") == [
+        "en:entity.sensor.Call_State: key 'Call_State' does not match [a-z0-9-_]+",
+        "en:Title: key 'Title' does not match [a-z0-9-_]+",
+    ]
+    assert translation_problems({"a": {"b": ""}, "c": " padded"}, "de") == [
+        "de:a.b: value must be a non-empty string",
+        "de:c: value has leading or trailing whitespace",
+    ]
+
+
+def test_untranslated_actions_fields_options_and_missing_icons_are_caught() -> None:
+    """Each action, field and option needs its text in every language; each action an icon."""
+    services = {
+        "ring": {
+            "fields": {
+                "mode": {
+                    "selector": {
+                        "select": {
+                            "translation_key": "mode",
+                            "options": ["loud", {"value": "soft", "label": "x"}],
+                        }
+                    }
+                },
+                "volume": {"selector": {"number": {}}},
+            }
+        }
+    }
+    english = {
+        "services": {
+            "ring": {
+                "name": "Ring",
+                "description": "Rings.",
+                "fields": {"mode": {"name": "Mode"}, "gone": {"name": "Gone"}},
+            }
+        },
+        "selector": {"mode": {"options": {"loud": "Loud"}}},
+    }
+    assert services_problems(services, {"en": english}, {"services": {}}) == [
+        "icons.json: action ring has no icon",
+        "en: field ring.mode has no description",
+        "en: field ring.volume has no name",
+        "en: field ring.volume has no description",
+        "en: field ring.gone is not in services.yaml",
+        "en: option 'soft' of selector mode is not translated",
+    ]
+
+
+def test_manifest_and_hacs_json_keys_are_checked(copy: tuple[Path, Path]) -> None:
+    """Unknown keys, missing required ones and hassfest's order fail."""
+    component, repo = copy
+    manifest = json.loads((component / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest_problems(manifest, "sipgate") == []
+    broken = {key: value for key, value in manifest.items() if key != "version"} | {"homepage": "https://x"}
+    assert manifest_problems(broken, "sipgate") == [
+        "manifest.json: unknown key homepage",
+        "manifest.json: missing key version",
+        "manifest.json: keys must be domain, name, then sorted",
+        "manifest.json: version must be MAJOR.MINOR.PATCH",
+    ]
+    assert manifest_problems({**manifest, "iot_class": "cloud", "integration_type": "cloud"}, "other") == [
+        "manifest.json: domain must be other",
+        "manifest.json: unknown iot_class cloud",
+        "manifest.json: unknown integration_type cloud",
+    ]
+    assert manifest_problems({**manifest, "documentation": "http://x"}, "sipgate") == [
+        "manifest.json: documentation must be an https URL"
+    ]
+    assert hacs_problems({"name": "sipgate", "render_readme": True}) == []
+    assert hacs_problems({"domains": ["sipgate"]}) == [
+        "hacs.json: unknown key domains",
+        "hacs.json: missing key name",
+    ]
+    _edit_json(repo / "hacs.json", lambda data: data.update({"iot_class": "cloud_push"}))
+    assert integration_problems(component, repo) == ["hacs.json: unknown key iot_class"]
