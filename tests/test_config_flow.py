@@ -14,6 +14,7 @@ from custom_components.sipgate.const import (
     CONF_CONTACT_LOOKUP,
     CONF_HISTORY_SCAN_INTERVAL,
     CONF_MANAGE_WEBHOOK_URLS,
+    CONF_PUSH_SECRET,
     CONF_TOKEN_ID,
     CONF_VERIFY_SIGNATURE,
     CONF_WEBHOOK_ID,
@@ -25,7 +26,7 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 
-from .conftest import ACCOUNT_ID, TOKEN, TOKEN_ID, WEBHOOK_ID, api_url, load_json
+from .conftest import ACCOUNT_ID, PUSH_SECRET, TOKEN, TOKEN_ID, WEBHOOK_ID, api_url, load_json
 
 COMPONENT = Path(__file__).parent.parent / "custom_components" / "sipgate"
 
@@ -164,6 +165,7 @@ async def test_reauth_with_a_new_token(
         CONF_TOKEN_ID: NEW_TOKEN_ID,
         CONF_TOKEN: NEW_TOKEN,
         CONF_WEBHOOK_ID: WEBHOOK_ID,
+        CONF_PUSH_SECRET: PUSH_SECRET,  # kept: calls going on keep their follow-up URLs
     }
 
 
@@ -234,6 +236,7 @@ async def test_reconfigure_with_a_new_token(
         CONF_TOKEN_ID: NEW_TOKEN_ID,
         CONF_TOKEN: NEW_TOKEN,
         CONF_WEBHOOK_ID: WEBHOOK_ID,
+        CONF_PUSH_SECRET: PUSH_SECRET,  # kept: calls going on keep their follow-up URLs
     }
     assert mock_config_entry.unique_id == ACCOUNT_ID
 
