@@ -1,125 +1,259 @@
-"""A small HTTP/1.1 load generator for loopback targets, bounded in count and time.
+"""Load generators of the benchmark, for loopback targets only.
 
-Each of ``concurrency`` keep-alive connections posts its share of the bodies one
-after another; latency is measured per request, from the first byte written to
-the last byte of the reply read.
+* ``run_wrk``: saturation. ``wrk`` (keep-alive, one thread) posts each request of a pool
+  file exactly once (``bench/wrk_pool.lua``), as fast as the server answers on ``c``
+  connections; the latency percentiles are wrk's (``--latency``).
+* ``run_paced``: a realistic rate. An open-loop client of our own sends each request at its
+  scheduled time whatever the server's state (a late reply does not delay the next request),
+  over a few keep-alive connections; latency is counted from the scheduled time, so a
+  stalled server shows as latency, not as a lower rate.
 """
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass
-import statistics
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+import json
+import os
+from pathlib import Path
+import signal
+import subprocess
 import time
 from urllib.parse import urlsplit
 
+LUA = Path(__file__).resolve().parent / "wrk_pool.lua"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-@dataclass(frozen=True)
-class Result:
+
+@dataclass
+class Request:
+    """One request: path (with query), body, signature ('' for none), what it is (for the figures)."""
+
+    path: str
+    body: bytes
+    signature: str = ""
+    kind: str = ""
+
+
+@dataclass
+class Load:
     """What one load run measured."""
 
     requests: int
     seconds: float
-    latencies: list[float]
-    statuses: dict[int, int]
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    matched: int
+    non_200: int
+    errors: int
+    kinds: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def throughput(self) -> float:
         """Requests per second."""
         return self.requests / self.seconds if self.seconds else 0.0
 
-    def percentile(self, fraction: float) -> float:
-        """Latency at ``fraction`` (0.5 = median), in milliseconds."""
-        ordered = sorted(self.latencies)
-        index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-        return ordered[index] * 1000
 
-    @property
-    def p50(self) -> float:
-        """Median latency (ms)."""
-        return self.percentile(0.5)
-
-    @property
-    def p99(self) -> float:
-        """99th-percentile latency (ms)."""
-        return self.percentile(0.99)
-
-    @property
-    def mean(self) -> float:
-        """Mean latency (ms)."""
-        return statistics.fmean(self.latencies) * 1000
+def _check_loopback(url: str) -> None:
+    if urlsplit(url).hostname not in LOOPBACK:
+        raise ValueError("load is only ever sent to loopback addresses")
 
 
-def _request(host: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
-    lines = [
-        f"POST {path} HTTP/1.1",
-        f"Host: {host}",
-        f"Content-Length: {len(body)}",
-        "Connection: keep-alive",
+def write_pool(path: Path, requests: Sequence[Request]) -> None:
+    """The pool file wrk_pool.lua reads: one "path<TAB>signature<TAB>body" a line."""
+    with path.open("w", encoding="utf-8") as pool:
+        for r in requests:
+            text = r.body.decode()
+            assert "\t" not in text and "\n" not in text and "\t" not in r.path
+            pool.write(f"{r.path}\t{r.signature}\t{text}\n")
+
+
+def run_wrk(
+    url: str,
+    requests: Sequence[Request],
+    *,
+    concurrency: int,
+    work_dir: Path,
+    marker: str = "",
+    headers: Sequence[str] = (),
+    on_start: Callable[[], None] | None = None,
+    on_done: Callable[[], None] | None = None,
+    time_limit: int = 300,
+) -> Load:
+    """Send every request once with wrk over ``concurrency`` keep-alive connections.
+
+    ``on_start`` runs right before wrk starts, ``on_done`` right when the last reply is in
+    (the CPU counters are read there). Every reply must contain ``marker``.
+    """
+    _check_loopback(url)
+    pool_file = work_dir / "wrk-pool.txt"
+    write_pool(pool_file, requests)
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{concurrency}",
+        f"-d{time_limit}s",
+        "--timeout",
+        "60s",
+        "--latency",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(pool_file),
+        str(len(requests)),
+        marker,
+        *headers,
     ]
-    lines += [f"{name}: {value}" for name, value in headers.items()]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+    if on_start:
+        on_start()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    output = []
+    done = None
+    for line in process.stdout:
+        output.append(line)
+        if line.startswith("BENCH-DONE"):
+            if on_done:
+                on_done()
+            done = [float(x) for x in line.split()[1:3]]
+            process.send_signal(signal.SIGINT)  # wrk sleeps until its duration ends otherwise
+    process.wait(timeout=60)
+    text = "".join(output)
+    result_line = next((x for x in output if x.startswith("BENCH-RESULT")), None)
+    if done is None or result_line is None:
+        raise RuntimeError(f"wrk did not finish its {len(requests)} requests:\n{text}")
+    figures = json.loads(result_line.removeprefix("BENCH-RESULT "))
+    count = int(figures["received"])
+    if int(figures["sent"]) != len(requests) or count != len(requests):
+        raise RuntimeError(f"wrk sent {figures['sent']}, received {count} of {len(requests)}:\n{text}")
+    return Load(
+        requests=count,
+        seconds=done[1] - done[0],
+        p50_ms=figures["p50_us"] / 1000,
+        p99_ms=figures["p99_us"] / 1000,
+        max_ms=figures["max_us"] / 1000,
+        matched=int(figures["matched"]),
+        non_200=int(figures["non_200"]),
+        errors=int(figures["errors"]),
+    )
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+def _http_request(host: str, r: Request, headers: Sequence[str]) -> bytes:
+    lines = [
+        f"POST {r.path} HTTP/1.1",
+        f"Host: {host}",
+        f"Content-Length: {len(r.body)}",
+        "Content-Type: application/x-www-form-urlencoded",
+        *headers,
+    ]
+    if r.signature:
+        lines.append(f"X-Sipgate-Signature: {r.signature}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + r.body
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = 0
-    chunked = False
+    length, chunked = 0, False
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
         elif name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
             chunked = True
+    body = b""
     if chunked:
         while True:
             size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            body += (await reader.readexactly(size + 2))[:-2]
             if size == 0:
                 break
     elif length:
-        await reader.readexactly(length)
-    return status
+        body = await reader.readexactly(length)
+    return status, body
 
 
-async def run_load(
+def _percentile(ordered: list[float], fraction: float) -> float:
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+async def run_paced(
     url: str,
-    requests: Sequence[tuple[bytes, dict[str, str]] | tuple[bytes, dict[str, str], str]],
+    schedule: Sequence[tuple[float, Request]],
     *,
-    concurrency: int,
-    time_limit: float = 120.0,
-) -> Result:
-    """Post every (body, headers) of ``requests`` to ``url`` over ``concurrency`` connections.
-
-    An item with a third element posts to that path and query instead of ``url``'s path.
-    """
+    marker: str = "",
+    headers: Sequence[str] = (),
+    connections: int = 8,
+    on_start: Callable[[], None] | None = None,
+    on_done: Callable[[], None] | None = None,
+) -> Load:
+    """Send each request at its time (seconds from the start) over up to ``connections`` connections."""
+    _check_loopback(url)
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        raise ValueError("load is only ever sent to loopback addresses")
-    queue: asyncio.Queue[tuple[bytes, dict[str, str]] | tuple[bytes, dict[str, str], str]] = asyncio.Queue()
-    for item in requests:
-        queue.put_nowait(item)
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    deadline = time.monotonic() + time_limit
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    opened = []
+    for _ in range(connections):
+        pair = await asyncio.open_connection(host, port)
+        opened.append(pair)
+        idle.put_nowait(pair)
+    latencies: dict[str, list[float]] = {}
+    everything: list[float] = []
+    counts = {"matched": 0, "non_200": 0}
+    if on_start:
+        on_start()
+    start = time.monotonic()
 
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection(host, port)
+    async def send(at: float, r: Request) -> None:
+        reader, writer = await idle.get()
         try:
-            while not queue.empty() and time.monotonic() < deadline:
-                item = queue.get_nowait()
-                body, headers = item[0], item[1]
-                path = item[2] if len(item) > 2 else parts.path  # type: ignore[misc]
-                started = time.perf_counter()
-                writer.write(_request(f"{host}:{port}", path, body, headers))
-                await writer.drain()
-                status = await _read_response(reader)
-                latencies.append(time.perf_counter() - started)
-                statuses[status] = statuses.get(status, 0) + 1
+            writer.write(_http_request(f"{host}:{port}", r, headers))
+            await writer.drain()
+            status, body = await _read_response(reader)
         finally:
-            writer.close()
+            idle.put_nowait((reader, writer))
+        latency = (time.monotonic() - start - at) * 1000
+        everything.append(latency)
+        latencies.setdefault(r.kind, []).append(latency)
+        counts["non_200"] += status != 200
+        counts["matched"] += not marker or marker.encode() in body
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return Result(len(latencies), time.perf_counter() - started, latencies, statuses)
+    tasks = []
+    for at, r in schedule:
+        delay = start + at - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(send(at, r)))
+    await asyncio.gather(*tasks)
+    seconds = time.monotonic() - start
+    if on_done:
+        on_done()
+    for _, writer in opened:
+        writer.close()
+    ordered = sorted(everything)
+    kinds = {}
+    for kind, values in latencies.items():
+        values.sort()
+        kinds[kind] = {
+            "p50_ms": round(_percentile(values, 0.5), 2),
+            "p99_ms": round(_percentile(values, 0.99), 2),
+            "max_ms": round(values[-1], 2),
+            "count": len(values),
+        }
+    return Load(
+        requests=len(ordered),
+        seconds=seconds,
+        p50_ms=_percentile(ordered, 0.5),
+        p99_ms=_percentile(ordered, 0.99),
+        max_ms=ordered[-1] if ordered else 0.0,
+        matched=counts["matched"],
+        non_200=counts["non_200"],
+        errors=0,
+        kinds=kinds,
+    )
+
+
+def clock_ticks() -> int:
+    """Kernel clock ticks per second (/proc CPU times)."""
+    return os.sysconf("SC_CLK_TCK")

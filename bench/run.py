@@ -1,24 +1,43 @@
-"""Benchmarks of spec §11, as ratios measured in one run on one machine: ``scripts/bench``.
+"""The benchmark of issue 15 in one run: ``scripts/bench`` (``--quick`` for a smoke run).
 
-One Home Assistant 2026.11 process (the newest release) runs the integration against
-the local sipgate stand-in, next to a bare webhook handler registered in the same
-instance (``bench/custom_components/bench_bare``); the Node library's webhook server
-(``sipgateio``'s ``createWebhookModule``) is the reference row, under the same load.
-Load goes to 127.0.0.1 only and every run is bounded in count and time. Results are
-printed as a Markdown table and written to ``bench/results.json``.
+One real Home Assistant 2026.11 process with its recorder runs the integration against the
+local sipgate stand-in, next to a bare webhook handler (``bench/custom_components/bench_bare``)
+in the same process; the Node library's webhook server verifying sipgate's signature
+(``bench/node``) is the reference row. Home Assistant runs with a working directory outside
+the repository, so that the configuration's ``custom_components`` (with ``bench_bare``) is the
+package Python imports; before any row runs, the baseline is asserted to be loaded and to
+answer its own content.
+
+Every row: the entry is ``loaded`` before and after, the integration's diagnostics count
+exactly as many accepted pushes as were sent (nothing refused, rejected or duplicate), every
+reply carries the expected content, and the recorder is drained (``recorder/info`` backlog 0,
+then everything committed) before the next row. Rows are interleaved over three repetitions
+(the entry reloaded before each), and each figure is the median with min–max. A second Home
+Assistant process with the integration's entities and events excluded from the recorder
+measures the saturation rows again, with the Node rows interleaved.
+
+Figures: req/s, p50, p99; event-loop CPU and recorder CPU per request, read from
+``/proc/<pid>/task/<tid>/stat`` (utime + stime) of Home Assistant's main thread (its event
+loop) and of the thread named ``Recorder``; the loop's lag (``bench_bare``'s 10 ms timer); at
+saturation (wrk, c=1 and c=32) and paced at 20 calls/s (newCall, answer 2 s later, hangup
+5 s later). Also import time, entry set-up time, and a py-spy profile of where a call's
+time goes. Results: ``bench/results.json`` and the README's benchmark section, both from
+the same run.
 """
 
 import argparse
 import asyncio
-import base64
-from dataclasses import replace
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, replace
 import datetime as dt
 import json
 import os
 from pathlib import Path
 import platform
-import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,29 +45,40 @@ import time
 from typing import Any
 import urllib.parse
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.load import Result, run_load  # noqa: E402
+from bench import load as loadgen  # noqa: E402
+from bench import profile as profiler  # noqa: E402
+from bench.load import Load, Request  # noqa: E402
+from bench.pool import LIFECYCLE, NEW_CALL_ONLY, REJECTED, Pool, Push, interleave  # noqa: E402
+from custom_components.sipgate.const import (  # noqa: E402
+    EVENT_ANSWER,
+    EVENT_DTMF,
+    EVENT_FAX_STATUS,
+    EVENT_HANGUP,
+    EVENT_NEW_CALL,
+)
 from custom_components.sipgate.webhook import call_token  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     STANDIN_TOKEN,
     STANDIN_TOKEN_ID,
     HomeAssistant,
+    http,
     run_home_assistant,
     run_standin,
     wait_until,
+    websocket,
 )
 
-FORM = "application/x-www-form-urlencoded"
-# sipgate's own signed sample (from its Node library's tests): the Node server verifies it
-# with sipgate's key. Every request to it carries this body; the integration gets bodies
-# of the same shape with distinct call ids, signed with a 4096-bit key like sipgate's.
+# sipgate's own signed sample (from its Node library's tests): the Node server verifies it with
+# sipgate's key, so every request to it carries this body (it keeps no per-call state).
 SIGNED_SAMPLE = json.loads((REPO / "tests" / "fixtures" / "push" / "signature.json").read_text())["cases"][0]
-ANSWER_REJECT = """
+NODE_HEADERS = ("X-Forwarded-For: 217.116.118.254",)  # the Node server checks sipgate's address
+NODE_MARKER = 'onHangup="http'  # its reply to a verified newCall (a failed check answers <Error>)
+SIPGATE_MARKER = "<Response"
+BARE_MARKER = 'bench="bench_bare"'
+ANSWERING = """
 - id: bench_reject
   alias: bench reject
   mode: parallel
@@ -72,64 +102,96 @@ NOT_ANSWERING = """
       event_data:
         from: "{{ trigger.event.data.from_number }}"
 """
+PACED_CALLS_PER_S = 20
+ANSWER_AFTER_S = 2.0
+HANGUP_AFTER_S = 5.0
 
 
-def new_call_body(n: int) -> bytes:
-    """A newCall push like sipgate sends it, with call id ``n``."""
-    return (
-        f"event=newCall&direction=in&from=4915799{n:06d}&to=4921112345671&callId=BENCH{n:08d}"
-        f"&origCallId=BENCH{n:08d}&user%5B%5D=Anna+Muster&userId%5B%5D=w0&fullUserId%5B%5D=1234567w0&xcid=bench"
-    ).encode()
+@dataclass(frozen=True)
+class Plan:
+    """Sizes of one run."""
+
+    repetitions: int
+    c1_lifecycle_calls: int
+    c32_lifecycle_calls: int
+    answered_calls: int
+    c1_newcall_calls: int
+    c32_newcall_calls: int
+    paced_seconds: int
+    bare_c1: int
+    bare_c32: int
+    node_c1: int
+    node_c32: int
+    profile_calls: int
+    first_rep: int
 
 
-class Signer:
-    """Signs bodies as sipgate does (RSA-SHA256, PKCS#1 v1.5), with a 4096-bit key."""
-
-    def __init__(self) -> None:
-        """Make the key."""
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
-
-    def public_pem(self) -> bytes:
-        """The public key for SIPGATE_WEBHOOK_PUBLIC_KEY_FILE."""
-        return self.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-
-    def signed(self, body: bytes) -> tuple[bytes, dict[str, str]]:
-        """``body`` with its headers."""
-        signature = base64.b64encode(self.key.sign(body, padding.PKCS1v15(), hashes.SHA256())).decode()
-        return body, {"Content-Type": FORM, "X-Sipgate-Signature": signature}
+FULL = Plan(3, 600, 800, 600, 1000, 1500, 20, 6000, 12000, 2000, 4000, 300, 1)
+QUICK = Plan(1, 60, 100, 60, 100, 150, 4, 1000, 2000, 300, 600, 60, 0)
 
 
-def row(name: str, result: Result, baseline: Result | None = None) -> dict[str, Any]:
-    """One table row."""
-    data = {
-        "target": name,
-        "requests": result.requests,
-        "throughput": round(result.throughput),
-        "p50_ms": round(result.p50, 2),
-        "p99_ms": round(result.p99, 2),
-        "mean_ms": round(result.mean, 2),
-        "statuses": result.statuses,
-    }
-    if baseline is not None:
-        data["p50_ratio"] = round(result.p50 / baseline.p50, 2)
-        data["p99_ratio"] = round(result.p99 / baseline.p99, 2)
-        data["throughput_ratio"] = round(result.throughput / baseline.throughput, 2)
-    return data
+# --- the Home Assistant process ------------------------------------------------------------------
 
 
-def configure(hass: HomeAssistant) -> str:
-    """Add the sipgate account through the config flow; return the entry id."""
-    flow = hass.api("POST", "/api/config/config_entries/flow", {"handler": "sipgate"})
-    result = hass.api(
-        "POST",
-        f"/api/config/config_entries/flow/{flow['flow_id']}",
-        {"token_id": STANDIN_TOKEN_ID, "token": STANDIN_TOKEN},
-    )
-    entry_id = str(result["result"]["entry_id"])
-    wait_until(lambda: entry_state(hass, entry_id) == "loaded", timeout=30, what="the entry loading")
-    return entry_id
+@dataclass
+class Target:
+    """The measured Home Assistant process and what the benchmark needs of it."""
+
+    hass: HomeAssistant
+    entry_id: str
+    webhook_path: str
+    secret: bytes
+    recorder_tid: int | None
+    recorder_tid_source: str
+
+
+def thread_cpu(pid: int, tid: int | None = None) -> float:
+    """CPU seconds (utime + stime) of one thread, or of the whole process."""
+    stat_file = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
+    with open(stat_file, encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / loadgen.clock_ticks()
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Native thread id → the OS thread name (/proc comm)."""
+    names = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            names[int(task.name)] = (task / "comm").read_text().strip()
+        except OSError:
+            continue
+    return names
+
+
+class Cpu:
+    """CPU counters of Home Assistant (loop, recorder, all) and of the Node server."""
+
+    def __init__(self, target: Target, node_pid: int | None) -> None:
+        """Remember whose counters to read."""
+        self.pid = target.hass.process.pid
+        self.recorder_tid = target.recorder_tid
+        self.node_pid = node_pid
+
+    def read(self) -> dict[str, float]:
+        """All counters now."""
+        loop = thread_cpu(self.pid, self.pid)
+        total = thread_cpu(self.pid)
+        values = {
+            "loop": loop,
+            "total": total,
+            # Without a thread named Recorder: all threads but the loop's.
+            "recorder": thread_cpu(self.pid, self.recorder_tid) if self.recorder_tid else total - loop,
+        }
+        if self.node_pid:
+            values["node_loop"] = thread_cpu(self.node_pid, self.node_pid)
+            values["node_total"] = thread_cpu(self.node_pid)
+        return values
+
+
+def probe(hass: HomeAssistant, action: str = "stats") -> dict[str, Any]:
+    """bench_bare's probe inside Home Assistant."""
+    return dict(http("POST", f"{hass.url}/api/webhook/bench-probe?action={action}", data={}, timeout=180))
 
 
 def entry_state(hass: HomeAssistant, entry_id: str) -> str:
@@ -138,14 +200,376 @@ def entry_state(hass: HomeAssistant, entry_id: str) -> str:
     return next(str(e["state"]) for e in entries if e["entry_id"] == entry_id)
 
 
+def assert_loaded(target: Target) -> None:
+    """The entry must be loaded."""
+    state = entry_state(target.hass, target.entry_id)
+    if state != "loaded":
+        raise AssertionError(f"the sipgate entry is {state!r}, not loaded")
+
+
+def webhook_stats(target: Target) -> dict[str, Any]:
+    """The integration's own counters (diagnostics)."""
+    return dict(target.hass.api("GET", f"/api/diagnostics/config_entry/{target.entry_id}")["data"]["webhook"])
+
+
+def entry_push_secret(hass: HomeAssistant, entry_id: str) -> bytes:
+    """The entry's key for per-call tokens, from Home Assistant's stored config entries."""
+    stored = json.loads((hass.config_dir / ".storage" / "core.config_entries").read_text())
+    entry = next(e for e in stored["data"]["entries"] if e["entry_id"] == entry_id)
+    return bytes.fromhex(entry["data"]["push_secret"])
+
+
+def drain_recorder(hass: HomeAssistant, timeout: float = 180) -> float:
+    """Wait until the recorder's queue is empty and committed; return the seconds it took."""
+    started = time.monotonic()
+    wait_until(
+        lambda: websocket(hass, {"type": "recorder/info"}).get("result", {}).get("backlog") == 0,
+        timeout=timeout,
+        what="the recorder's backlog emptying",
+        interval=0.2,
+    )
+    probe(hass, "drain")  # everything queued so far is committed
+    return time.monotonic() - started
+
+
 def set_automations(hass: HomeAssistant, yaml_text: str) -> None:
     """Replace the automations and reload them."""
     (hass.config_dir / "automations.yaml").write_text(yaml_text or "[]\n", encoding="utf-8")
     hass.api("POST", "/api/services/automation/reload", {})
 
 
-def import_time() -> float:
-    """Milliseconds to import the integration and its platforms into a Home Assistant process.
+def reload_entry(target: Target) -> float:
+    """Reload the entry (unload + set-up against the stand-in); return the seconds it took."""
+    started = time.perf_counter()
+    target.hass.api("POST", f"/api/config/config_entries/entry/{target.entry_id}/reload", {})
+    seconds = time.perf_counter() - started
+    wait_until(lambda: entry_state(target.hass, target.entry_id) == "loaded", timeout=30, what="reload")
+    return seconds
+
+
+def add_bench_component(config_dir: Path, recorder_exclude: str) -> None:
+    """bench_bare into the configuration's custom_components, and the recorder's configuration."""
+    with (config_dir / "configuration.yaml").open("a", encoding="utf-8") as configuration:
+        configuration.write("\nbench_bare:\n")
+        if recorder_exclude:
+            configuration.write(recorder_exclude)
+    shutil.copytree(
+        REPO / "bench" / "custom_components" / "bench_bare", config_dir / "custom_components" / "bench_bare"
+    )
+
+
+def setup_target(hass: HomeAssistant, standin: Any) -> Target:
+    """Add the account, find the webhook, assert the baseline, find the recorder's thread."""
+    flow = hass.api("POST", "/api/config/config_entries/flow", {"handler": "sipgate"})
+    result = hass.api(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"token_id": STANDIN_TOKEN_ID, "token": STANDIN_TOKEN},
+    )
+    entry_id = str(result["result"]["entry_id"])
+    wait_until(lambda: entry_state(hass, entry_id) == "loaded", timeout=60, what="the entry loading")
+    incoming = wait_until(
+        lambda: (
+            (url := str(standin.sipgate("settings/sipgateio")["incomingUrl"])).startswith(hass.url) and url
+        ),
+        timeout=30,
+        what="the integration publishing its webhook URL",
+    )
+    # The baseline must really be the bare handler: Home Assistant answers an unregistered
+    # webhook with 200 and an empty body, so check the handler's own content and its counter.
+    before = probe(hass)
+    assert before.get("marker") == "bench_bare", f"bench_bare's probe is not loaded: {before}"
+    reply = http("POST", f"{hass.url}/api/webhook/bench-bare", data={"x": "1"}, form=True)
+    assert BARE_MARKER in str(reply), f"the bare webhook did not answer its own content: {reply!r}"
+    assert probe(hass)["hits"] == before["hits"] + 1, "the bare webhook's counter did not count"
+    loaded = hass.api("GET", "/api/config")["components"]
+    assert "bench_bare" in loaded and "sipgate" in loaded, loaded
+    # The recorder's thread: Python 3.14 names OS threads after their Python thread.
+    pid = hass.process.pid
+    native = probe(hass)
+    assert native["loop_thread_id"] == pid, f"the event loop is not the main thread: {native}"
+    names = thread_names(pid)
+    by_comm = [tid for tid, name in names.items() if name == "Recorder"]
+    recorder_tid, source = None, "all threads but the event loop (no OS thread named Recorder)"
+    if len(by_comm) == 1:
+        recorder_tid, source = by_comm[0], "the OS thread named Recorder (/proc comm)"
+        assert native["threads"].get("Recorder") == recorder_tid, (native["threads"], names)
+    return Target(
+        hass,
+        entry_id,
+        urllib.parse.urlsplit(incoming).path,
+        entry_push_secret(hass, entry_id),
+        recorder_tid,
+        source,
+    )
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+
+def sipgate_requests(target: Target, pushes: list[Push]) -> list[Request]:
+    """The pool's pushes addressed as sipgate sends them (follow-ups to the call's own URL)."""
+    path = target.webhook_path
+    return [
+        Request(
+            path if p.event == "newCall" else f"{path}?token={call_token(target.secret, p.call_id)}",
+            p.body,
+            p.signature,
+            p.event,
+        )
+        for p in pushes
+    ]
+
+
+def paced_schedule(calls: list[list[Push]]) -> list[tuple[float, Push]]:
+    """20 calls/s: each call's newCall at its slot, the answer 2 s and the hangup 5 s later."""
+    offsets = {"newCall": 0.0, "answer": ANSWER_AFTER_S, "hangup": HANGUP_AFTER_S}
+    schedule = [(n / PACED_CALLS_PER_S + offsets[p.event], p) for n, call in enumerate(calls) for p in call]
+    return sorted(schedule, key=lambda item: item[0])
+
+
+class Bench:
+    """Runs rows against one Home Assistant process and collects their figures."""
+
+    def __init__(self, target: Target, node_url: str, node_pid: int | None, work: Path, phase: str) -> None:
+        """Remember the target."""
+        self.target = target
+        self.node_url = node_url
+        self.cpu = Cpu(target, node_pid)
+        self.work = work
+        self.phase = phase
+        self.rows: list[dict[str, Any]] = []
+
+    async def row(
+        self,
+        name: str,
+        rep: int,
+        server: str,
+        requests: list[Request] | None = None,
+        *,
+        concurrency: int = 0,
+        schedule: list[tuple[float, Request]] | None = None,
+        expect_reject: int = 0,
+    ) -> dict[str, Any]:
+        """Run one row and check everything it must leave behind."""
+        hass, target = self.target.hass, self.target
+        assert_loaded(target)
+        url = {"bare": f"{hass.url}/api/webhook/bench-bare", "node": self.node_url}.get(server, hass.url)
+        marker = {"bare": BARE_MARKER, "node": NODE_MARKER}.get(server, SIPGATE_MARKER)
+        headers = NODE_HEADERS if server == "node" else ()
+        stats0 = webhook_stats(target)
+        hits0 = probe(hass, "reset")["hits"]
+        marks: dict[str, dict[str, float]] = {}
+
+        def mark(label: str) -> Callable[[], None]:
+            return lambda: marks.__setitem__(label, self.cpu.read())
+
+        if schedule is not None:
+            load: Load = await loadgen.run_paced(
+                url, schedule, marker=marker, headers=headers, on_start=mark("start"), on_done=mark("done")
+            )
+        else:
+            assert requests is not None
+            load = await asyncio.to_thread(
+                loadgen.run_wrk,
+                url,
+                requests,
+                concurrency=concurrency,
+                work_dir=self.work,
+                marker=marker,
+                headers=headers,
+                on_start=mark("start"),
+                on_done=mark("done"),
+            )
+        lag = probe(hass)["lag"]
+        sent = load.requests
+        if load.matched != sent or load.non_200 or load.errors:
+            raise AssertionError(f"{name}: {load.matched} of {sent} replies as expected, {load.non_200} not 200, {load.errors} errors")
+        if server == "bare":
+            hits = probe(hass)["hits"] - hits0
+            assert hits == sent, f"{name}: the bare handler answered {hits} of {sent}"
+        stats1 = webhook_stats(target)
+        if server == "sipgate":
+            accepted = stats1["accepted"] - stats0["accepted"]
+            refused = {k: v - stats0["refused"][k] for k, v in stats1["refused"].items()}
+            other = {k: stats1[k] - stats0[k] for k in ("rejected_signature", "rejected_input", "duplicates")}
+            assert accepted == sent, f"{name}: {accepted} pushes accepted of {sent} sent ({refused}, {other})"
+            assert not any(refused.values()) and not any(other.values()), (name, refused, other)
+        else:
+            assert stats1["accepted"] == stats0["accepted"], f"{name}: the integration got pushes"
+        drain_s = drain_recorder(hass)
+        marks["drained"] = self.cpu.read()
+        assert_loaded(target)
+        start, done, drained = marks["start"], marks["done"], marks["drained"]
+        per = 1e6 / sent
+        data: dict[str, Any] = {
+            "row": name,
+            "phase": self.phase,
+            "rep": rep,
+            "mode": "paced" if schedule is not None else f"c={concurrency}",
+            "requests": sent,
+            "seconds": round(load.seconds, 3),
+            "req_s": round(load.throughput, 1),
+            "p50_ms": round(load.p50_ms, 2),
+            "p99_ms": round(load.p99_ms, 2),
+            "max_ms": round(load.max_ms, 2),
+            "lag_p99_ms": lag.get("p99_ms"),
+            "lag_max_ms": lag.get("max_ms"),
+            "drain_s": round(drain_s, 2),
+        }
+        if server == "node":
+            data["loop_us"] = round((done["node_loop"] - start["node_loop"]) * per)
+            data["total_us"] = round((done["node_total"] - start["node_total"]) * per)
+        else:
+            data["loop_us"] = round((done["loop"] - start["loop"]) * per)
+            data["recorder_us"] = round((drained["recorder"] - start["recorder"]) * per)
+            data["total_us"] = round((drained["total"] - start["total"]) * per)
+        if schedule is not None:
+            data["kinds"] = load.kinds
+        if server == "sipgate":
+            data["accepted"] = sent
+        print(f"  {self.phase} rep {rep} {name}: {json.dumps({k: v for k, v in data.items() if k not in ('kinds',)})}", flush=True)
+        self.rows.append(data)
+        return data
+
+
+async def idle_loop_cpu(target: Target, seconds: float = 5) -> float:
+    """The event loop's CPU (µs per second) while nothing is sent."""
+    cpu = Cpu(target, None)
+    before = cpu.read()["loop"]
+    await asyncio.sleep(seconds)
+    return round((cpu.read()["loop"] - before) / seconds * 1e6)
+
+
+# --- phases -------------------------------------------------------------------------------------
+
+
+def recorder_exclusion(hass: HomeAssistant) -> str:
+    """``recorder: exclude:`` with the integration's entities and events."""
+    registry = websocket(hass, {"type": "config/entity_registry/list"})["result"]
+    entities = sorted(e["entity_id"] for e in registry if e.get("platform") == "sipgate")
+    events = [EVENT_NEW_CALL, EVENT_ANSWER, EVENT_HANGUP, EVENT_DTMF, EVENT_FAX_STATUS, "bench_call_seen"]
+    lines = ["\nrecorder:\n  exclude:\n    entities:\n"] + [f"      - {e}\n" for e in entities]
+    lines += ["    event_types:\n"] + [f"      - {e}\n" for e in events]
+    return "".join(lines)
+
+
+class Allocator:
+    """Hands out consecutive calls of one repetition."""
+
+    def __init__(self, pool: Pool, rep: int) -> None:
+        """Start at call 0 of ``rep``."""
+        self.pool, self.rep, self.next = pool, rep, 0
+
+    def calls(self, count: int, events: tuple[str, ...]) -> list[list[Push]]:
+        """The next ``count`` calls."""
+        calls = self.pool.calls(self.rep, self.next, count, events)
+        self.next += count
+        return calls
+
+
+async def phase_recorder_on(bench: Bench, pool: Pool, plan: Plan) -> dict[str, Any]:
+    """All rows with the recorder as a user has it, interleaved over the repetitions."""
+    target, hass = bench.target, bench.target.hass
+    node_sample = Request("/", SIGNED_SAMPLE["body"].encode(), SIGNED_SAMPLE["signature_base64"], "newCall")
+    bare_body = Request("/api/webhook/bench-bare", pool.calls(0, 0, 1, NEW_CALL_ONLY)[0][0].body, "", "bare")
+    extra: dict[str, Any] = {"reloads_s": [], "idle_loop_us_per_s": []}
+    for _ in range(5):  # entry set-up time, and a warm-up
+        extra["reloads_s"].append(reload_entry(target))
+    drain_recorder(hass)
+    for rep in range(plan.first_rep, plan.first_rep + plan.repetitions):
+        print(f"repetition {rep} (recorder on)", flush=True)
+        set_automations(hass, "[]")
+        extra["reloads_s"].append(reload_entry(target))
+        drain_recorder(hass)
+        extra["idle_loop_us_per_s"].append(await idle_loop_cpu(target))
+        calls = Allocator(pool, rep)
+        c1 = sipgate_requests(target, interleave(calls.calls(plan.c1_lifecycle_calls, LIFECYCLE)))
+        c32 = sipgate_requests(target, interleave(calls.calls(plan.c32_lifecycle_calls, LIFECYCLE)))
+        answered = sipgate_requests(target, interleave(calls.calls(plan.answered_calls, REJECTED)))
+        paced_calls = plan.paced_seconds * PACED_CALLS_PER_S
+        schedules = {}
+        for kind, events in (("plain", LIFECYCLE), ("answered", REJECTED), ("notice", LIFECYCLE)):
+            timed = paced_schedule(calls.calls(paced_calls, events))
+            requests = sipgate_requests(target, [p for _, p in timed])
+            schedules[kind] = [(at, r) for (at, _), r in zip(timed, requests, strict=True)]
+        node_schedule = [(n / (3 * PACED_CALLS_PER_S), node_sample) for n in range(3 * paced_calls)]
+        nc1 = sipgate_requests(target, [c[0] for c in calls.calls(plan.c1_newcall_calls, NEW_CALL_ONLY)])
+        nc32 = sipgate_requests(target, [c[0] for c in calls.calls(plan.c32_newcall_calls, NEW_CALL_ONLY)])
+        pool.save()
+
+        await bench.row("bare HA webhook", rep, "bare", [bare_body] * plan.bare_c1, concurrency=1)
+        await bench.row("Node sipgateio server (verifying)", rep, "node", [node_sample] * plan.node_c1, concurrency=1)
+        await bench.row("sipgate call lifecycle", rep, "sipgate", c1, concurrency=1)
+        await bench.row("bare HA webhook", rep, "bare", [bare_body] * plan.bare_c32, concurrency=32)
+        await bench.row("Node sipgateio server (verifying)", rep, "node", [node_sample] * plan.node_c32, concurrency=32)
+        await bench.row("sipgate call lifecycle", rep, "sipgate", c32, concurrency=32)
+        await bench.row("Node sipgateio server (verifying)", rep, "node", schedule=node_schedule)
+        await bench.row("sipgate call lifecycle", rep, "sipgate", schedule=schedules["plain"])
+        set_automations(hass, ANSWERING)
+        await bench.row("sipgate, answered by an automation (reject)", rep, "sipgate", answered, concurrency=32)
+        await bench.row("sipgate, answered by an automation (reject)", rep, "sipgate", schedule=schedules["answered"])
+        set_automations(hass, NOT_ANSWERING)
+        await bench.row("sipgate, non-answering automation", rep, "sipgate", schedule=schedules["notice"])
+        set_automations(hass, "[]")
+        await bench.row("sipgate newCall only", rep, "sipgate", nc1, concurrency=1)
+        await bench.row("sipgate newCall only", rep, "sipgate", nc32, concurrency=32)
+    return extra
+
+
+async def phase_recorder_excluded(bench: Bench, pool: Pool, plan: Plan) -> None:
+    """The saturation rows again, with the integration's entities and events not recorded."""
+    target = bench.target
+    node_sample = Request("/", SIGNED_SAMPLE["body"].encode(), SIGNED_SAMPLE["signature_base64"], "newCall")
+    for rep in range(plan.first_rep, plan.first_rep + plan.repetitions):
+        print(f"repetition {rep} (recorder excluding the integration)", flush=True)
+        reload_entry(target)
+        drain_recorder(target.hass)
+        calls = Allocator(pool, rep)  # the same calls as with the recorder on: a new process
+        c1 = sipgate_requests(target, interleave(calls.calls(plan.c1_lifecycle_calls, LIFECYCLE)))
+        c32 = sipgate_requests(target, interleave(calls.calls(plan.c32_lifecycle_calls, LIFECYCLE)))
+        name = "sipgate call lifecycle, entities and events not recorded"
+        await bench.row("Node sipgateio server (verifying)", rep, "node", [node_sample] * plan.node_c1, concurrency=1)
+        await bench.row(name, rep, "sipgate", c1, concurrency=1)
+        await bench.row("Node sipgateio server (verifying)", rep, "node", [node_sample] * plan.node_c32, concurrency=32)
+        await bench.row(name, rep, "sipgate", c32, concurrency=32)
+
+
+async def profile_calls(bench: Bench, pool: Pool, plan: Plan, out: Path) -> dict[str, Any]:
+    """py-spy samples Home Assistant during a c=1 lifecycle row of its own (not a measured row)."""
+    target = bench.target
+    reload_entry(target)
+    drain_recorder(target.hass)
+    calls = Allocator(pool, 9)
+    requests = sipgate_requests(target, interleave(calls.calls(plan.profile_calls, LIFECYCLE)))
+    pool.save()
+    raw = out / "py-spy.txt"
+    spy = subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(target.hass.process.pid),
+         "--rate", "250", "--format", "raw", "--threads", "--full-filenames", "--nonblocking", "--output", str(raw), "--duration", "600"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    await asyncio.sleep(2)
+    started = time.monotonic()
+    load = await asyncio.to_thread(
+        loadgen.run_wrk, f"{target.hass.url}/", requests, concurrency=1, work_dir=bench.work, marker=SIPGATE_MARKER
+    )
+    drain_recorder(target.hass)
+    seconds = time.monotonic() - started
+    spy.send_signal(signal.SIGINT)
+    _, err = spy.communicate(timeout=60)
+    if not raw.exists():
+        raise RuntimeError(f"py-spy wrote no profile: {err.decode(errors='replace')}")
+    shutil.copyfile(raw, Path(tempfile.gettempdir()) / "sipgate-bench-py-spy.txt")
+    breakdown = profiler.breakdown(raw.read_text())
+    breakdown["requests"] = load.requests
+    breakdown["seconds"] = round(seconds, 1)
+    return breakdown
+
+
+def import_time() -> list[float]:
+    """Milliseconds to import the integration and its platforms into a Home Assistant process (5 runs).
 
     Home Assistant's own modules that any integration uses are imported first (they are
     loaded before the integration in a running instance); the rest is the integration's cost.
@@ -167,222 +591,123 @@ def import_time() -> float:
     )
     runs = []
     for _ in range(5):
-        out = subprocess.run(
-            [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-        )
-        runs.append(float(out.stdout.strip().splitlines()[-1]))
-    return round(sorted(runs)[len(runs) // 2], 1)
+        out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+        runs.append(round(float(out.stdout.strip().splitlines()[-1]), 1))
+    return runs
 
 
-def idle_requests() -> int | None:
-    """Sipgate requests in one idle hour with default options (the time-travel test counts them)."""
-    python = REPO / ".venv" / "bin" / "python"
-    if not python.exists():
-        return None
-    out = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pytest",
-            "-q",
-            "-s",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_entities.py",
-            "-k",
-            "idle_hour",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    match = re.search(r"idle hour: (\d+) sipgate requests", out.stdout)
-    return int(match.group(1)) if match else None
+def load_average() -> list[float]:
+    """The machine's 1, 5 and 15 minute load averages."""
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
 async def measure(args: argparse.Namespace) -> dict[str, Any]:
-    """Run every benchmark once; return the figures."""
+    """Run everything; return the results."""
+    plan = QUICK if args.quick else FULL
+    pool = Pool()
     work = Path(tempfile.mkdtemp(prefix="sipgate-bench-"))
-    signer = Signer()
     key_file = work / "bench-public-key.pem"
-    key_file.write_bytes(signer.public_pem())
-    sample = SIGNED_SAMPLE["body"].encode()
-    node_headers = {
-        "Content-Type": FORM,
-        "X-Sipgate-Signature": SIGNED_SAMPLE["signature_base64"],
-        "X-Forwarded-For": "217.116.118.254",
+    key_file.write_bytes(pool.public_pem())
+    ha_cwd = work / "cwd"  # outside the repository: see the module's docstring
+    ha_cwd.mkdir()
+    results: dict[str, Any] = {
+        "started": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "load_average_before": load_average(),
+        "quick": args.quick,
     }
-    results: dict[str, Any] = {"rows": []}
-
-    def add_bare_webhook(config_dir: Path) -> None:
-        with (config_dir / "configuration.yaml").open("a", encoding="utf-8") as configuration:
-            configuration.write("\nbench_bare:\n")
-        shutil.copytree(
-            REPO / "bench" / "custom_components" / "bench_bare",
-            config_dir / "custom_components" / "bench_bare",
+    rows: list[dict[str, Any]] = []
+    with ExitStack() as stack:
+        standin = stack.enter_context(run_standin(work))
+        standin = replace(standin, public_key_file=key_file)
+        a_dir = work / "a"
+        a_dir.mkdir()
+        hass = stack.enter_context(
+            run_home_assistant(a_dir, standin, configure=lambda d: add_bench_component(d, ""), cwd=ha_cwd)
         )
+        target = setup_target(hass, standin)
+        results["recorder_thread"] = target.recorder_tid_source
+        results["ha_version"] = hass.api("GET", "/api/config")["version"]
+        bench = Bench(target, args.node_url, args.node_pid, work, "recorder on")
+        extra = await phase_recorder_on(bench, pool, plan)
+        results.update(extra)
+        results["profile"] = await profile_calls(bench, pool, plan, work)
+        exclusion = recorder_exclusion(hass)
+        rows += bench.rows
+        stack.close()
 
-    with (
-        run_standin(work) as standin,
-        run_home_assistant(
-            work, replace(standin, public_key_file=key_file), configure=add_bare_webhook
-        ) as hass,
-    ):
-        entry_id = configure(hass)
-        # The integration pointed the (stand-in) account's webhook URLs at itself.
-        incoming = wait_until(
-            lambda: (
-                (url := str(standin.sipgate("settings/sipgateio")["incomingUrl"])).startswith(hass.url)
-                and url
-            ),
-            timeout=30,
-            what="the integration publishing its webhook URL",
+    with ExitStack() as stack:
+        standin = stack.enter_context(run_standin(work))
+        standin = replace(standin, public_key_file=key_file)
+        b_dir = work / "b"
+        b_dir.mkdir()
+        hass = stack.enter_context(
+            run_home_assistant(b_dir, standin, configure=lambda d: add_bench_component(d, exclusion), cwd=ha_cwd)
         )
-        webhook_path = urllib.parse.urlsplit(incoming).path
-        sipgate_url = f"{hass.url}{webhook_path}"
-        bare_url = f"{hass.url}/api/webhook/bench-bare"
-
-        # Setup time of the entry: a reload (unload + set-up against the stand-in), median of 5.
-        setups = []
-        for _ in range(5):
-            started = time.perf_counter()
-            hass.api("POST", f"/api/config/config_entries/entry/{entry_id}/reload", {})
-            setups.append(time.perf_counter() - started)
-        results["entry_setup_s"] = round(sorted(setups)[2], 3)
-
-        counter = iter(range(10_000_000))
-
-        def sipgate_bodies(count: int) -> list[tuple[bytes, dict[str, str]]]:
-            return [signer.signed(new_call_body(next(counter))) for _ in range(count)]
-
-        for concurrency, count in ((1, args.requests_c1), (32, args.requests_c32)):
-            bare = await run_load(
-                bare_url, [signer.signed(new_call_body(0))] * count, concurrency=concurrency
-            )
-            plain = await run_load(sipgate_url, sipgate_bodies(count), concurrency=concurrency)
-            results["rows"].append(row(f"bare HA webhook, c={concurrency}", bare))
-            results["rows"].append(row(f"sipgate newCall, no automation, c={concurrency}", plain, bare))
-            if args.node_url:
-                node = await run_load(
-                    args.node_url, [(sample, node_headers)] * count, concurrency=concurrency
-                )
-                results["rows"].append(row(f"Node sipgateio server, c={concurrency}", node))
-                results["rows"][-2]["throughput_vs_node"] = round(plain.throughput / node.throughput, 2)
-                results["rows"][-2]["p99_vs_node"] = round(plain.p99 / node.p99, 2)
-            set_automations(hass, ANSWER_REJECT)
-            answered = await run_load(sipgate_url, sipgate_bodies(count), concurrency=concurrency)
-            results["rows"].append(
-                row(f"sipgate newCall answered by automation (reject_call), c={concurrency}", answered, bare)
-            )
-            set_automations(hass, "[]")
-        set_automations(hass, NOT_ANSWERING)
-        noticed = await run_load(sipgate_url, sipgate_bodies(args.requests_c1), concurrency=1)
-        set_automations(hass, "[]")
-        plain = await run_load(sipgate_url, sipgate_bodies(args.requests_c1), concurrency=1)
-        results["rows"].append(row("sipgate newCall with a non-answering automation, c=1", noticed, plain))
-        results["non_answering_extra_ms"] = round(noticed.mean - plain.mean, 2)
-
-        # 10,000 calls (newCall, answer, hangup) leave nothing pending.
-        calls = []
-        for n in range(args.calls):
-            call_id = f"MANY{n:08d}"
-            for event in ("newCall", "answer", "hangup"):
-                body = f"event={event}&direction=in&from=4915799000000&to=4921112345671&callId={call_id}"
-                if event == "hangup":
-                    body += "&cause=normalClearing"
-                calls.append((body.encode(), event, call_id))
-        # Signing 30,000 bodies would take minutes: for this check only, verification is off.
-        flow = hass.api("POST", "/api/config/config_entries/options/flow", {"handler": entry_id})
-        options = {
-            "answer_timeout": 5,
-            "verify_signature": False,
-            "manage_webhook_urls": True,
-            "contact_lookup": True,
-            "account_scan_interval": 60,
-            "history_scan_interval": 5,
-        }
-        hass.api("POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options)
-        wait_until(lambda: entry_state(hass, entry_id) == "loaded", timeout=30, what="the entry reloading")
-        # Follow-ups go to each call's own URL, with the token the integration's replies name.
-        secret = entry_push_secret(hass, entry_id)
-        path = urllib.parse.urlsplit(sipgate_url).path
-        many = await run_load(
-            sipgate_url,
-            [
-                (
-                    body,
-                    {"Content-Type": FORM},
-                    path if event == "newCall" else f"{path}?token={call_token(secret, cid)}",
-                )
-                for body, event, cid in calls
-            ],
-            concurrency=32,
-            time_limit=600,
-        )
-        diagnostics = hass.api("GET", f"/api/diagnostics/config_entry/{entry_id}")["data"]["webhook"]
-        results["many_calls"] = {
-            "calls": args.calls,
-            "refused": diagnostics["refused"],
-            "requests": many.requests,
-            "throughput": round(many.throughput),
-            "pending_replies": diagnostics["pending_replies"],
-            "active_calls": diagnostics["active_calls"],
-        }
+        target = setup_target(hass, standin)
+        bench = Bench(target, args.node_url, args.node_pid, work, "integration not recorded")
+        await phase_recorder_excluded(bench, pool, plan)
+        rows += bench.rows
+    pool.save()
+    results["rows"] = rows
+    results["recorder_exclusion"] = exclusion.strip()
     results["import_ms"] = import_time()
-    results["idle_requests_per_hour"] = idle_requests()
+    results["load_average_after"] = load_average()
+    results["finished"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     shutil.rmtree(work, ignore_errors=True)
     return results
 
 
-def entry_push_secret(hass: HomeAssistant, entry_id: str) -> bytes:
-    """The entry's key for per-call tokens, from Home Assistant's stored config entries."""
-    stored = json.loads((hass.config_dir / ".storage" / "core.config_entries").read_text())
-    entry = next(e for e in stored["data"]["entries"] if e["entry_id"] == entry_id)
-    return bytes.fromhex(entry["data"]["push_secret"])
-
-
-def markdown(results: dict[str, Any]) -> str:
-    """The README table."""
-    lines = [
-        "| target | requests | req/s | p50 ms | p99 ms | vs bare HA webhook (p50 / p99 / throughput) | vs Node (throughput / p99) |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in results["rows"]:
-        ratio = f"{r.get('p50_ratio', '–')} / {r.get('p99_ratio', '–')} / {r.get('throughput_ratio', '–')}"
-        node = f"{r['throughput_vs_node']} / {r['p99_vs_node']}" if "throughput_vs_node" in r else "–"
-        lines.append(
-            f"| {r['target']} | {r['requests']} | {r['throughput']} | {r['p50_ms']} | {r['p99_ms']} | {ratio} | {node} |"
-        )
-    many = results["many_calls"]
-    lines += [
-        "",
-        f"- Non-answering automation adds {results['non_answering_extra_ms']} ms to the reply (mean, c=1).",
-        f"- Config entry set-up against the stand-in (reload, median of 5): {results['entry_setup_s']} s.",
-        f"- Importing the integration and its platforms: {results['import_ms']} ms (median of 5).",
-        f"- sipgate requests in an idle hour with default options: {results['idle_requests_per_hour']}.",
-        f"- {many['calls']} calls ({many['requests']} pushes at {many['throughput']} req/s): "
-        f"{many['pending_replies']} pending replies, {many['active_calls']} active calls left.",
-        f"- Machine: {results['machine']}; date: {results['date']}.",
-    ]
-    return "\n".join(lines)
-
-
 def main() -> None:
-    """Parse the arguments, measure, print and store the results."""
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--node-url", help="the Node reference server (scripts/bench starts it)")
-    parser.add_argument("--requests-c1", type=int, default=400)
-    parser.add_argument("--requests-c32", type=int, default=3000)
-    parser.add_argument("--calls", type=int, default=10_000)
+    """Parse the arguments, measure, summarise, store."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--node-url", default="", help="the Node reference server (scripts/bench starts it)")
+    parser.add_argument("--node-pid", type=int, help="its process id, for its CPU figures")
+    parser.add_argument("--quick", action="store_true", help="a short smoke run; writes nothing")
+    parser.add_argument("--prepare", action="store_true", help="only sign the full run's pool")
     args = parser.parse_args()
+    if args.prepare:
+        prepare()
+        return
+    from bench import report  # noqa: PLC0415
+
+    if not args.node_url:
+        parser.error("--node-url is needed (scripts/bench starts the Node server)")
     results = asyncio.run(measure(args))
+    summary = report.summarise(results)
+    results["summary"] = summary
+    text = report.markdown(results)
+    print(text)
+    if args.quick:
+        (Path(tempfile.gettempdir()) / "sipgate-bench-quick.json").write_text(json.dumps(results, indent=2) + "\n")
+        return
     (REPO / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(markdown(results))
+    report.write_readme(REPO / "README.md", text)
+
+
+def prepare() -> None:
+    """Sign every push the full run sends (kept in bench/.pool/ for later runs)."""
+    pool = Pool()
+    plan = FULL
+    for rep in [*range(plan.first_rep, plan.first_rep + plan.repetitions), 9]:
+        calls = Allocator(pool, rep)
+        if rep == 9:
+            calls.calls(plan.profile_calls, LIFECYCLE)
+        else:
+            paced = plan.paced_seconds * PACED_CALLS_PER_S
+            for count, events in (
+                (plan.c1_lifecycle_calls, LIFECYCLE),
+                (plan.c32_lifecycle_calls, LIFECYCLE),
+                (plan.answered_calls, REJECTED),
+                (paced, LIFECYCLE),
+                (paced, REJECTED),
+                (paced, LIFECYCLE),
+                (plan.c1_newcall_calls, NEW_CALL_ONLY),
+                (plan.c32_newcall_calls, NEW_CALL_ONLY),
+            ):
+                calls.calls(count, events)
+        pool.save()
+        print(f"repetition {rep} signed", flush=True)
 
 
 if __name__ == "__main__":

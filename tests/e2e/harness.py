@@ -177,8 +177,15 @@ def run_home_assistant(
     standin: StandIn,
     automations: str = "[]\n",
     configure: Callable[[Path], None] | None = None,
+    cwd: Path = REPO,
 ) -> Iterator[HomeAssistant]:
-    """Start Home Assistant pointed at the stand-in, onboard an owner; stop it afterwards."""
+    """Start Home Assistant pointed at the stand-in, onboard an owner; stop it afterwards.
+
+    ``cwd`` is Home Assistant's working directory. In the repository (the default) the
+    repository's ``custom_components`` package is the one imported; the benchmark runs it
+    elsewhere so that the configuration's own ``custom_components`` (its baseline
+    component) is found.
+    """
     sys.path.insert(0, str(REPO / "scripts" / "lib"))
     from devconfig import write_config
 
@@ -197,7 +204,7 @@ def run_home_assistant(
     log = log_file.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "homeassistant", "--config", str(config_dir)],
-        cwd=REPO,
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
