@@ -102,6 +102,11 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
     _attr_translation_key = "call_state"
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = CALL_STATES
+    # Unique per call: kept out of the recorder (the call events carry them), so that a busy
+    # account does not write a new attribute row for every call.
+    _unrecorded_attributes = frozenset(
+        {"call_id", "direction", "from_number", "to_number", "from_name", "to_name"}
+    )
 
     def __init__(self, entry: SipgateConfigEntry) -> None:
         """Create the call-state sensor."""
