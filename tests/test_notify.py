@@ -80,7 +80,19 @@ async def test_adding_and_removing_recipients(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Büro", "number": "abc"}
     )
-    assert result["errors"] == {"number": "invalid_number"}
+    assert result["errors"] == {"number": "number_characters"}
+    for number, error in (
+        ("12", "invalid_number"),
+        ("0211", "invalid_number"),
+        ("4915791234567", "number_needs_plus"),
+        ("+49 211 <&>", "number_characters"),
+        ("e14", "number_is_extension"),
+        ("s0", "number_is_extension"),
+    ):
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"name": "Büro", "number": number}
+        )
+        assert result["errors"] == {"number": error}, number
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Büro", "number": "0211 12345670", "sms_id": "sX"}
     )

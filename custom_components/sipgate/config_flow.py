@@ -25,7 +25,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
-from .api.phone import parse_number
+from .api.phone import NumberProblem, NumberReadError, read_number
 from .api.sms import validate_sms_id
 from .compat import vol
 from .const import (
@@ -222,6 +222,13 @@ class SipgateOptionsFlow(OptionsFlowWithReload):
         )
 
 
+# Form errors of the ways a value is not a phone number (the rest: invalid_number).
+NUMBER_FORM_ERRORS = {
+    NumberProblem.CHARACTERS: "number_characters",
+    NumberProblem.EXTENSION: "number_is_extension",
+    NumberProblem.NEEDS_PLUS: "number_needs_plus",
+}
+
 RECIPIENT_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_NAME): TextSelector(),
@@ -237,9 +244,10 @@ class SmsRecipientFlow(ConfigSubentryFlow):
     def _check(self, user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         """The cleaned data, or the form errors."""
         region = self.hass.config.country or DEFAULT_REGION
-        number = parse_number(str(user_input[CONF_NUMBER]), region=region)
-        if number is None:
-            return {}, {CONF_NUMBER: "invalid_number"}
+        try:
+            number = read_number(str(user_input[CONF_NUMBER]), field=CONF_NUMBER, region=region)
+        except NumberReadError as err:
+            return {}, {CONF_NUMBER: NUMBER_FORM_ERRORS.get(err.problem, "invalid_number")}
         data = {CONF_NAME: str(user_input[CONF_NAME]).strip(), CONF_NUMBER: number}
         if sms_id := str(user_input.get(CONF_SMS_ID) or "").strip():
             try:

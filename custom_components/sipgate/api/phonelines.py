@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+import re
 from typing import Any, Self
 
 from .exceptions import SipgateValidationError
@@ -11,6 +12,7 @@ from .phone import normalize_number
 from .transport import Transport, path_segment
 
 MAX_FORWARDINGS = 3
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 FORWARDING_TIMEOUT_RANGE = (0, 600)
 
 
@@ -113,7 +115,8 @@ class PhonelinesApi:
                     value=forwarding.timeout,
                 )
             destination = forwarding.destination
-            if destination != "voicemail":
+            # Destinations as sipgate listed them (E.164 or voicemail) go back unchanged.
+            if destination != "voicemail" and not _E164.fullmatch(destination):
                 destination = normalize_number(
                     destination, field="destination", region=self._transport.region
                 )
