@@ -245,3 +245,15 @@ def test_send_at() -> None:
     for days in (31, 40):
         with pytest.raises(SipgateValidationError, match="30 days"):
             validate_send_at(now + timedelta(days=days), now=now)
+
+
+@pytest.mark.parametrize("value", ["s0\n", "s0 ", "\ns0"])
+def test_patterns_match_whole_strings(value: str) -> None:
+    """A trailing newline is not part of an id or a DTMF sequence."""
+    from custom_components.sipgate.api.sms import validate_sms_id
+
+    with pytest.raises(SipgateValidationError):
+        validate_sms_id(value)
+    with pytest.raises(SipgateValidationError):
+        validate_dtmf(value.replace("s0", "12"))
+    assert validate_sms_id("s0") == "s0"

@@ -29,11 +29,26 @@ class Phoneline:
 
     id: str
     alias: str | None = None
+    block_anonymous_url: str | None = None
+    devices_url: str | None = None
+    forwardings_url: str | None = None
+    numbers_url: str | None = None
+    parallel_forwardings_url: str | None = None
+    voicemails_url: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build from a ``SimplePhonelineResponse``."""
-        return cls(id=required_str(data, "id", "phone line"), alias=optional_str(data, "alias"))
+        return cls(
+            id=required_str(data, "id", "phone line"),
+            alias=optional_str(data, "alias"),
+            block_anonymous_url=optional_str(data, "blockAnonymousUrl"),
+            devices_url=optional_str(data, "devicesUrl"),
+            forwardings_url=optional_str(data, "forwardingsUrl"),
+            numbers_url=optional_str(data, "numbersUrl"),
+            parallel_forwardings_url=optional_str(data, "parallelForwardingsUrl"),
+            voicemails_url=optional_str(data, "voicemailsUrl"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
