@@ -257,7 +257,13 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
 
     @callback
     def async_schedule_refresh_after_calls(self) -> None:
-        """Read the history once calls have ended: a burst of hangups leads to one refresh."""
+        """Read the history once calls have ended: a burst of hangups leads to one refresh.
+
+        While sipgate asks to wait (429) nothing is requested: the next poll, after
+        the wait, reads it.
+        """
+        if self.client.rate_limited_for > 0:
+            return
         self.hass.async_create_task(self.async_request_refresh())
 
     async def _async_update_data(self) -> HistoryData | None:

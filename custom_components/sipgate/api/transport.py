@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 import json
+import time
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -129,6 +130,14 @@ class Transport:
         self.region = region
         self._base_url = base_url.rstrip("/")
         self.request_timeout = request_timeout
+        # The rate-limit gate: after a 429 with Retry-After nothing is sent before this
+        # moment (time.time(): Retry-After may be an HTTP date), whoever asks — polls, refreshes and actions alike.
+        self._quiet_until = 0.0
+
+    @property
+    def rate_limited_for(self) -> float:
+        """Seconds left until sipgate may be asked again (0 when it may be asked now)."""
+        return max(0.0, self._quiet_until - time.time())
 
     def url(self, path: str) -> str:
         """Return the absolute URL of an API path (``/v2`` is kept: no URL joining)."""
@@ -142,6 +151,26 @@ class Transport:
         params: Mapping[str, QueryValue] | None = None,
         json_body: Any = None,
         accept: str = "application/json",
+    ) -> RawResponse:
+        if (wait := self.rate_limited_for) > 0:
+            raise SipgateRateLimitError(
+                HTTPStatus.TOO_MANY_REQUESTS,
+                f"sipgate asked to wait; {method} {path} not sent",
+                retry_after=wait,
+            )
+        response = await self._exchange(method, path, params=params, json_body=json_body, accept=accept)
+        if response.status == HTTPStatus.TOO_MANY_REQUESTS and response.retry_after:
+            self._quiet_until = max(self._quiet_until, time.time() + response.retry_after)
+        return response
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None,
+        json_body: Any,
+        accept: str,
     ) -> RawResponse:
         headers = {
             "Authorization": await self._auth.authorization_header(),
