@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 
 from aiohttp.test_utils import TestClient
 from cryptography.hazmat.primitives import hashes, serialization
@@ -80,7 +80,6 @@ ACCOUNT_ENDPOINTS: dict[str, Any] = {
     "w1/phonelines/p1/forwardings": {"items": []},
     "w0/phonelines/p0/blockanonymous": {"enabled": True, "target": "REJECT"},
     "w1/phonelines/p1/blockanonymous": {"enabled": False, "target": "VOICEMAIL"},
-    "voicemails": "voicemails.json",
     "history": "history.json",
 }
 
@@ -99,6 +98,17 @@ def mock_account_endpoints(mock: AiohttpClientMocker, *, skip: tuple[str, ...] =
     for path, fixture in {**ACCOUNT_ENDPOINTS, "contacts": "contacts.json"}.items():
         if path not in skip:
             mock.get(api_url(path), json=load_json(fixture) if isinstance(fixture, str) else fixture)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, also those disabled by default (for snapshots)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
+import re
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -20,7 +22,12 @@ from .api import PhoneNumber
 from .call_state import CallState
 from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info
+from .entity import (
+    SipgateAccountEntity,
+    SipgateCoordinatorEntity,
+    account_device_info,
+    async_follow_resources,
+)
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
@@ -79,13 +86,27 @@ async def async_setup_entry(
     account = runtime.account_coordinator
     if account.data.balance is not None:
         entities.append(SipgateBalanceSensor(entry, account))
-    entities.extend(SipgateNumberSensor(entry, account, number) for number in account.data.numbers or ())
     if runtime.history_coordinator.data is not None:
         entities.extend(
             SipgateHistorySensor(entry, runtime.history_coordinator, description)
             for description in HISTORY_SENSORS
         )
     async_add_entities(entities)
+
+    def numbers() -> dict[str, Callable[[], SensorEntity]] | None:
+        if account.data.numbers is None:
+            return None
+        return {
+            f"number_{number.id}": partial(SipgateNumberSensor, entry, account, number)
+            for number in account.data.numbers
+        }
+
+    async_follow_resources(
+        hass, entry, account, async_add_entities, domain="sensor", family=NUMBER_KEY, wanted=numbers
+    )
+
+
+NUMBER_KEY = re.compile(r"number_.+")
 
 
 class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
@@ -193,6 +214,8 @@ class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEn
 
     _attr_translation_key = "number"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # Where a number rings rarely matters day to day: enable it when you need it.
+    _attr_entity_registry_enabled_default = False
 
     def __init__(
         self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber
