@@ -1,17 +1,20 @@
 """Polling sipgate, grouped by how fast the data changes (spec §8).
 
-* :class:`AccountCoordinator` — balance, numbers, users' devices and phone lines
-  (with forwardings and anonymous-call blocking), voicemails: every
-  ``account_scan_interval`` (default hourly).
+* :class:`AccountCoordinator` — balance, numbers, users and their devices every
+  ``account_scan_interval`` (default hourly); phone lines with forwardings and
+  anonymous-call blocking in rotation (every user within ``SLOW_CYCLE``
+  refreshes, at once when something shows they changed).
 * :class:`HistoryCoordinator` — unread missed calls, voicemails, SMS and faxes and
   the last call: every ``history_scan_interval`` (default 5 min) and, debounced,
   right after calls end.
 * :class:`LiveCallsCoordinator` — established calls: polled only while a call is
   going on (the webhook tells when), never while the account is idle.
 
-A feature whose scope the token lacks (403) is dropped after the first try:
-its entities are not created, a repair issue names the scope, and it is not
-requested again until the entry reloads. Only ``userinfo`` failing fails setup.
+A feature whose scope the token lacks (403 for every resource, from the start)
+is dropped after the first try: its entities are not created, a repair issue
+names the scope, and it is not requested again until the entry reloads. A 403
+for one resource only affects that resource; "not booked" has its own repair
+issue. Only ``userinfo`` failing fails setup.
 """
 
 from collections.abc import Awaitable, Callable
