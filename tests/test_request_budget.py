@@ -18,7 +18,7 @@ BUDGET = 40
 
 
 def account_of(users: int) -> dict[str, Any]:
-    """sipgate's answers for an account of ``users`` users: each with a line, two devices, forwardings, a number."""
+    """Sipgate's answers for an account of ``users`` users: each with a line, two devices, forwardings, a number."""
     answers: dict[str, Any] = {
         "authorization/userinfo": load_json("userinfo.json"),
         "account": load_json("account.json"),

@@ -37,6 +37,7 @@ from .api import (
     BlockAnonymous,
     Device,
     Forwarding,
+    HistoryDirection,
     HistoryEntry,
     HistoryFilter,
     Phoneline,
@@ -497,7 +498,10 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
         unread = [entry for entry in entries if not entry.read]
         calls = [entry for entry in entries if entry.type == "CALL"]
         return HistoryData(
-            unread_missed_calls=sum(1 for e in unread if e.type == "CALL" and e.is_missed),
+            # Incoming calls nobody answered; unanswered outgoing calls are not missed calls.
+            unread_missed_calls=sum(
+                1 for e in unread if e.type == "CALL" and e.direction == HistoryDirection.MISSED_INCOMING
+            ),
             unread_voicemails=sum(1 for e in unread if e.type == "VOICEMAIL"),
             unread_sms=sum(1 for e in unread if e.type == "SMS" and e.incoming),
             unread_faxes=sum(1 for e in unread if e.type == "FAX" and e.incoming),

@@ -28,6 +28,7 @@ from .entity import (
     account_device_info,
     async_follow_resources,
 )
+from .last_caller import SipgateLastCallerSensor
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
@@ -82,6 +83,7 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [
         SipgateCallStateSensor(entry),
         SipgateActiveCallsSensor(entry, runtime.live_calls),
+        SipgateLastCallerSensor(entry, runtime.history_coordinator),
     ]
     account = runtime.account_coordinator
     if account.data.balance is not None:
