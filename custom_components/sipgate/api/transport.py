@@ -33,6 +33,9 @@ API_BASE_URL: Final = "https://api.sipgate.com/v2"
 DEFAULT_REQUEST_TIMEOUT: Final = 15.0
 DEFAULT_REGION: Final = "DE"
 USER_AGENT: Final = "sipgate-home-assistant"
+# The longest wait a Retry-After can impose on the rate-limit gate (a broken header saying
+# "1e9" must not silence the integration for years).
+MAX_RATE_LIMIT_WAIT: Final = 6 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +163,8 @@ class Transport:
             )
         response = await self._exchange(method, path, params=params, json_body=json_body, accept=accept)
         if response.status == HTTPStatus.TOO_MANY_REQUESTS and response.retry_after:
-            self._quiet_until = max(self._quiet_until, time.time() + response.retry_after)
+            wait = min(response.retry_after, MAX_RATE_LIMIT_WAIT)
+            self._quiet_until = max(self._quiet_until, time.time() + wait)
         return response
 
     async def _exchange(
