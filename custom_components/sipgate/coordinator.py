@@ -388,14 +388,15 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         for user_id in set(self._user_lines) - set(user_ids):
             del self._user_lines[user_id]
             self._lines_read.pop(user_id, None)
-        fresh = {line.id: (user_id, line) for user_id, lines in read.items() for line in lines or ()}
+        # The lines just listed get their forwardings and blocking read; the others keep theirs.
+        fresh = {line.id: user_id for user_id, lines in read.items() for line in lines or ()}
         forwardings = await self._each(
             data,
             "phonelines:forwardings:read",
             "call forwardings",
             {
-                line_id: partial(phonelines.get_forwardings, *owner_line)
-                for line_id, owner_line in self._ids(fresh).items()
+                line_id: partial(phonelines.get_forwardings, user_id, line_id)
+                for line_id, user_id in fresh.items()
             },
             lambda line_id: f"{line_id}/forwardings",
         )
@@ -404,8 +405,8 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
             "phonelines:blockanonymous:read",
             "blocking anonymous calls",
             {
-                line_id: partial(phonelines.get_block_anonymous, *owner_line)
-                for line_id, owner_line in self._ids(fresh).items()
+                line_id: partial(phonelines.get_block_anonymous, user_id, line_id)
+                for line_id, user_id in fresh.items()
             },
             lambda line_id: f"{line_id}/blockanonymous",
         )
@@ -429,10 +430,6 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                     details.block_anonymous = state
                 data.lines[line.id] = details
         self._line_details = dict(data.lines)
-
-    @staticmethod
-    def _ids(fresh: dict[str, tuple[str, Phoneline]]) -> dict[str, tuple[str, str]]:
-        return {line_id: (user_id, line.id) for line_id, (user_id, line) in fresh.items()}
 
     def _drop_scope(self, scope: str, feature: str) -> None:
         self.missing_scopes.add(scope)
