@@ -211,6 +211,21 @@ async def test_a_scope_wide_403_names_the_scope(
     assert hass.states.get("switch.yealink_buro_do_not_disturb") is None
 
 
+async def test_a_scope_taken_away_later(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every user's devices refused after working: the scope is gone; not asked again."""
+    answer(sipgate_api, w0__devices=FORBIDDEN, w1__devices=FORBIDDEN)
+    await next_account_refresh(hass, freezer)
+    assert init_integration.runtime_data.missing_scopes == {"devices:read"}
+    assert hass.states.get("switch.yealink_buro_do_not_disturb").state == STATE_UNAVAILABLE
+    await next_account_refresh(hass, freezer)
+    assert [p for _, p, _, _ in sent_requests(sipgate_api)].count("/w0/devices") == 1
+
+
 # --- devices that come and go --------------------------------------------------------------------
 
 

@@ -207,7 +207,8 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
     users, for users whose lines the numbers or devices show changed, and for
     the ``ceil(users / SLOW_CYCLE)`` users read longest ago; the rest is kept.
     A 403 for one resource affects that resource only; a 403 for every
-    resource of a feature that never worked means the token lacks the scope.
+    resource of a feature (that is not "not booked") means the token lacks the
+    scope.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -280,6 +281,8 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         feature: str,
         fetches: dict[K, Callable[[], Awaitable[R]]],
         resource: Callable[[K], str],
+        *,
+        covers_all: bool = True,
     ) -> dict[K, R | None] | None:
         """Read one feature of several resources; ``None`` when the token lacks its scope.
 
@@ -298,8 +301,8 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         not_booked = [key for key, refusal in denied.items() if _not_booked(refusal)]
         if len(results) > len(denied):
             self._worked.add(scope)
-        elif denied and not not_booked and scope not in self._worked:
-            # Refused for every resource, never worked: the token lacks the scope.
+        elif denied and not not_booked and (covers_all or scope not in self._worked):
+            # Refused for every resource (or every one asked, and it never worked): no scope.
             self._drop_scope(next(iter(denied.values())).scope or scope, feature)
             return None
         for key, refusal in denied.items():
@@ -372,12 +375,14 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
     async def _lines(self, data: AccountData, user_ids: list[str]) -> None:
         phonelines = self.client.phonelines
         due = self._due(data, user_ids)
+        everyone = len(due) == len(user_ids)
         read = await self._each(
             data,
             "phonelines:read",
             "phone lines",
             {user_id: partial(phonelines.get_phonelines, user_id) for user_id in due},
             lambda user_id: f"{user_id}/phonelines",
+            covers_all=everyone,
         )
         if read is None:
             return
@@ -399,6 +404,7 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                 for line_id, user_id in fresh.items()
             },
             lambda line_id: f"{line_id}/forwardings",
+            covers_all=everyone,
         )
         blocking = await self._each(
             data,
@@ -409,6 +415,7 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                 for line_id, user_id in fresh.items()
             },
             lambda line_id: f"{line_id}/blockanonymous",
+            covers_all=everyone,
         )
         data.lines = {}
         for user_id in user_ids:

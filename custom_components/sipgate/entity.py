@@ -133,7 +133,8 @@ def async_follow_resources(
 
     @callback
     def sync() -> None:
-        if not coordinator.last_update_success or (current := wanted()) is None:
+        # Nothing read yet (a first refresh that failed): entities follow once it works.
+        if not coordinator.last_update_success or coordinator.data is None or (current := wanted()) is None:
             return
         new = [factory() for key, factory in current.items() if key not in added]
         added.update(current)
