@@ -64,7 +64,8 @@ def write_pool(path: Path, requests: Sequence[Request]) -> None:
     with path.open("w", encoding="utf-8") as pool:
         for r in requests:
             text = r.body.decode()
-            assert "\t" not in text and "\n" not in text and "\t" not in r.path
+            if "\t" in text or "\n" in text or "\t" in r.path:
+                raise ValueError(f"a pool request cannot hold tabs or newlines: {r.path} {text}")
             pool.write(f"{r.path}\t{r.signature}\t{text}\n")
 
 
@@ -108,7 +109,8 @@ def run_wrk(
     if on_start:
         on_start()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
+    if process.stdout is None:
+        raise RuntimeError("wrk has no output pipe")
     output = []
     done = None
     for line in process.stdout:

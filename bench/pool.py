@@ -55,17 +55,18 @@ class Push:
 class Pool:
     """The key, and signatures made so far (kept on disk between runs)."""
 
-    def __init__(self, cache: Path = CACHE) -> None:
-        """Load or make the key and the signature cache."""
+    def __init__(self, cache: Path = CACHE, key_size: int = 4096) -> None:
+        """Load or make the key (sipgate's size unless told) and the signature cache."""
         cache.mkdir(parents=True, exist_ok=True)
         self._key_file = cache / "key.pem"
         self._signatures_file = cache / "signatures.json"
         if self._key_file.exists():
             key = serialization.load_pem_private_key(self._key_file.read_bytes(), password=None)
-            assert isinstance(key, RSAPrivateKey)
+            if not isinstance(key, RSAPrivateKey):
+                raise TypeError(f"{self._key_file} is not an RSA key")
             self.key = key
         else:
-            self.key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
+            self.key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
             self._key_file.write_bytes(
                 self.key.private_bytes(
                     serialization.Encoding.PEM,

@@ -7,12 +7,17 @@ from typing import Any
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^():]*)(?::(?P<line>\d+))?\)$")
 
 
-GENERIC = ("asyncio", "Python standard library", "other")
 SKIP = ("homeassistant/__main__.py", "homeassistant/runner.py")
 
 
 def area(file: str, func: str) -> str:
     """The area a frame's code belongs to."""
+    if file.endswith("asyncio/selector_events.py") and ("write" in func or "_read_ready" in func):
+        return "socket I/O (loopback TCP send/receive in the kernel)"
+    if file.endswith("selectors.py"):
+        return "epoll (polling for I/O)"
+    if file.endswith("recorder/core.py") and "_event_listener" in func:
+        return "HA recorder: queueing each event (on the loop)"
     if "custom_components/sipgate/" in file:
         return "integration: " + file.split("custom_components/sipgate/", 1)[1]
     if "/cryptography/" in file:
@@ -62,8 +67,25 @@ def _parse(text: str) -> list[tuple[str, list[tuple[str, str]], int]]:
     return samples
 
 
-def _thread(name: str) -> str:
-    return {"MainThread": "loop", "Recorder": "recorder"}.get(name, "other")
+def _thread(name: str, frames: list[tuple[str, str]]) -> str:
+    """Which thread a sample is from: by name, else (py-spy does not always know it) by its code."""
+    if name in ("MainThread", "Recorder"):
+        return "loop" if name == "MainThread" else "recorder"
+    files = " ".join(file for _, file in frames[:6])
+    if "recorder/core.py" in files:
+        return "recorder"
+    if "homeassistant/__main__.py" in files:
+        return "loop"
+    return "other"
+
+
+def _interesting(path: str) -> bool:
+    """Code whose inclusive share tells where a push's time goes (not the web server's wrappers)."""
+    if "custom_components/sipgate/" in path:
+        return True
+    if "homeassistant/" not in path or path.endswith(SKIP):
+        return False
+    return "components/http/" not in path and not path.endswith("helpers/http.py")
 
 
 def breakdown(text: str, top: int = 12) -> dict[str, Any]:
@@ -75,15 +97,19 @@ def breakdown(text: str, top: int = 12) -> dict[str, Any]:
         code = [(func, file) for func, file in frames if file]
         if not code:
             continue
-        thread = _thread(name)
+        thread = _thread(name, code)
         threads[thread] += count
         func, file = code[-1]
         leaf[thread][area(file, func)] += count
         if thread == "loop":
             seen = set()
             for f, path in code:
-                if area(path, f) not in GENERIC and not path.endswith(SKIP):
-                    short = path.split("site-packages/")[-1].split("custom_components/")[-1]
+                if _interesting(path):
+                    short = (
+                        path.split("site-packages/")[-1]
+                        .split("custom_components/")[-1]
+                        .removeprefix("homeassistant/")
+                    )
                     key = f"{short}:{f}"
                     if key not in seen:
                         seen.add(key)
@@ -94,5 +120,7 @@ def breakdown(text: str, top: int = 12) -> dict[str, Any]:
         "samples": dict(threads),
         "loop_by_area_pct": {k: round(100 * v / loop_total, 1) for k, v in leaf["loop"].most_common(top)},
         "loop_inclusive_pct": {k: round(100 * v / loop_total, 1) for k, v in inclusive.most_common(top + 6)},
-        "recorder_by_area_pct": {k: round(100 * v / recorder_total, 1) for k, v in leaf["recorder"].most_common(6)},
+        "recorder_by_area_pct": {
+            k: round(100 * v / recorder_total, 1) for k, v in leaf["recorder"].most_common(6)
+        },
     }

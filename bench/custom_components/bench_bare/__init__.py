@@ -82,7 +82,9 @@ async def _probe(hass: HomeAssistant, webhook_id: str, request: web.Request) -> 
     if action == "drain":
         from homeassistant.components.recorder import get_instance  # noqa: PLC0415
 
-        await asyncio.wait_for(get_instance(hass).async_block_till_done(), timeout=float(request.query.get("timeout", 120)))
+        await asyncio.wait_for(
+            get_instance(hass).async_block_till_done(), timeout=float(request.query.get("timeout", 120))
+        )
         return web.json_response({"drained": True})
     result: dict[str, Any] = {
         "marker": MARKER,
