@@ -213,12 +213,19 @@ def markdown(results: dict[str, Any]) -> str:
         lines += ["", "| recorder thread, innermost code | share |", "| --- | --- |"]
         lines += [f"| {name} | {share} % |" for name, share in profile["recorder_by_area_pct"].items()]
     idle = results.get("idle_loop_us_per_s") or []
+    lines.append("")
+    ended = [r for r in results["rows"] if "active_calls_after" in r and r["row"] != NEWCALL]
+    if ended:
+        lines += [
+            f"- After each of the {len(ended)} rows whose calls all hang up: at most "
+            f"{max(r['active_calls_after'] for r in ended)} active calls and "
+            f"{max(r['pending_replies_after'] for r in ended)} held replies were left "
+            f"({sum(r['requests'] for r in ended)} pushes in all).",
+        ]
     lines += [
-        "",
         f"- The recorder's thread: {results.get('recorder_thread')}.",
         f"- Verifying one push's RSA-4096 signature with the integration's verifier costs "
-        f"{results.get('rsa_verify_us')} µs here (measured in the benchmark's process; the verification "
-        "runs in OpenSSL and hardly shows in GIL samples).",
+        f"{results.get('rsa_verify_us')} µs here (measured in the benchmark's own process).",
         f"- An idle event loop costs {statistics.median(idle) if idle else '?'} µs of CPU per second here "
         "(timers, the lag probe); in the paced rows that is part of each request's figure.",
         f"- Import times (ms): {results.get('import_ms')}; entry reloads (s): "

@@ -443,6 +443,8 @@ class Bench:
             data["kinds"] = load.kinds
         if server == "sipgate":
             data["accepted"] = sent
+            data["active_calls_after"] = stats1["active_calls"]
+            data["pending_replies_after"] = stats1["pending_replies"]
         print(
             f"  {self.phase} rep {rep} {name}: {json.dumps({k: v for k, v in data.items() if k not in ('kinds',)})}",
             flush=True,
@@ -660,6 +662,13 @@ def rsa_verify_us(pool: Pool, count: int = 300) -> float:
     return round((time.perf_counter() - started) / count * 1e6)
 
 
+def keep_partial(results: dict[str, Any], rows: list[dict[str, Any]]) -> None:
+    """A failed run's rows so far, for a look (never used as results)."""
+    partial = Path(tempfile.gettempdir()) / "sipgate-bench-partial.json"
+    partial.write_text(json.dumps({**results, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    print(f"the run failed; its rows so far are in {partial}", flush=True)
+
+
 def load_average() -> list[float]:
     """The machine's 1, 5 and 15 minute load averages."""
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
@@ -692,7 +701,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         results["recorder_thread"] = target.recorder_tid_source
         results["ha_version"] = hass.api("GET", "/api/config")["version"]
         bench = Bench(target, args.node_url, args.node_pid, work, "recorder on")
-        extra = await phase_recorder_on(bench, pool, plan)
+        try:
+            extra = await phase_recorder_on(bench, pool, plan)
+        except Exception:
+            keep_partial(results, bench.rows)
+            raise
         results.update(extra)
         results["profile"] = await profile_calls(bench, pool, plan, work)
         exclusion = recorder_exclusion(hass)
@@ -711,7 +724,11 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         )
         target = setup_target(hass, standin)
         bench = Bench(target, args.node_url, args.node_pid, work, "integration not recorded")
-        await phase_recorder_excluded(bench, pool, plan)
+        try:
+            await phase_recorder_excluded(bench, pool, plan)
+        except Exception:
+            keep_partial(results, rows + bench.rows)
+            raise
         rows += bench.rows
     pool.save()
     results["rows"] = rows
