@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.const import Platform
@@ -15,7 +15,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
-from .api import Account, SipgateAuthenticationError, SipgateClient, SipgateError, SipgateForbiddenError
+from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .calls import CallRegistry
@@ -46,6 +46,10 @@ from .webhook_url import (
     async_update_development_issue,
     async_update_security_issues,
 )
+
+if TYPE_CHECKING:
+    from .api import Account
+    from .api.client import SipgateClient
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # How often calls nobody has heard of for too long are ended and old records dropped.

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from math import ceil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -43,13 +43,15 @@ from .api import (
     Phoneline,
     PhoneNumber,
     SipgateAuthenticationError,
-    SipgateClient,
     SipgateError,
     SipgateForbiddenError,
     SipgateRateLimitError,
 )
 from .const import DOMAIN, LOGGER
 from .data import SipgateConfigEntry
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 # The newest history entries read for the unread counters.
 HISTORY_WINDOW = 100
