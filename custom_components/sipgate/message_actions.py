@@ -48,7 +48,7 @@ async def _mark_read(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         await entry.runtime_data.client.history.update_many(
             [HistoryChange(history_id, read=read) for _, _, history_id in items]
         )
-    await entry.runtime_data.history_coordinator.async_request_refresh()
+    await entry.runtime_data.history_coordinator.async_refresh()
     return None
 
 
