@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 import re
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -619,3 +620,42 @@ async def test_mark_read(
     puts = [body for method, path, _, body in sent_requests(sipgate_api) if method == "PUT"]
     assert puts == [[{"id": "100001240", "read": True}, {"id": "100001250", "read": True}]]
     assert history.reads > reads  # the unread counters are read again
+
+
+async def test_removing_the_account_forgets_what_it_announced(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """The entry's storage goes with the entry."""
+    with patch("custom_components.sipgate.async_restore_webhook_urls"):
+        assert storage_key(init_integration) in hass_storage
+        await hass.config_entries.async_remove(init_integration.entry_id)
+        await hass.async_block_till_done()
+    assert storage_key(init_integration) not in hass_storage
+
+
+async def test_a_folder_sipgate_cannot_list_is_an_error(
+    hass: HomeAssistant,
+    media_source: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """Sipgate failing while the folder opens: the media browser says so."""
+    sipgate_api.clear_requests()
+    sipgate_api.get(api_url("history"), status=500, json={"message": "down"})
+    client = await hass_ws_client(hass)
+    media_id = f"media-source://sipgate/{media_source.entry_id}/voicemail"
+    await client.send_json_auto_id({"type": "media_source/browse_media", "media_content_id": media_id})
+    response = await client.receive_json()
+    assert not response["success"]
+    assert "down" in response["error"]["message"]
+
+
+async def test_a_folder_name_that_cannot_be_checked_is_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, history: History
+) -> None:
+    """A NUL in the folder: refused like a folder outside the allowlist."""
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "save_attachment", {"item": VOICEMAIL, "directory": "/media/\0x"}, blocking=True
+        )
+    assert err.value.translation_key == "file_not_allowed"
