@@ -230,6 +230,11 @@ def test_a_voicemail_after_a_call_is_announced_and_browsable(
     and the logbook show it, the media browser lists it, and it plays through Home Assistant
     (a signed path of Home Assistant's, no sipgate link, no token) and can be saved.
     """
+    wait_until(
+        lambda: _webhook_url(standin).startswith(hass.url),
+        timeout=30,
+        what="the integration setting sipgate's webhook URLs",
+    )
     report = standin.play(
         webhook_url=_webhook_url(standin),
         script=[{"hangup": "cancel"}],
