@@ -84,17 +84,20 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
 
 async def run_load(
     url: str,
-    requests: Sequence[tuple[bytes, dict[str, str]]],
+    requests: Sequence[tuple[bytes, dict[str, str]] | tuple[bytes, dict[str, str], str]],
     *,
     concurrency: int,
     time_limit: float = 120.0,
 ) -> Result:
-    """Post every (body, headers) of ``requests`` to ``url`` over ``concurrency`` connections."""
+    """Post every (body, headers) of ``requests`` to ``url`` over ``concurrency`` connections.
+
+    An item with a third element posts to that path and query instead of ``url``'s path.
+    """
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError("load is only ever sent to loopback addresses")
-    queue: asyncio.Queue[tuple[bytes, dict[str, str]]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[bytes, dict[str, str]] | tuple[bytes, dict[str, str], str]] = asyncio.Queue()
     for item in requests:
         queue.put_nowait(item)
     latencies: list[float] = []
@@ -105,9 +108,11 @@ async def run_load(
         reader, writer = await asyncio.open_connection(host, port)
         try:
             while not queue.empty() and time.monotonic() < deadline:
-                body, headers = queue.get_nowait()
+                item = queue.get_nowait()
+                body, headers = item[0], item[1]
+                path = item[2] if len(item) > 2 else parts.path  # type: ignore[misc]
                 started = time.perf_counter()
-                writer.write(_request(f"{host}:{port}", parts.path, body, headers))
+                writer.write(_request(f"{host}:{port}", path, body, headers))
                 await writer.drain()
                 status = await _read_response(reader)
                 latencies.append(time.perf_counter() - started)

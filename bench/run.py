@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.load import Result, run_load  # noqa: E402
+from custom_components.sipgate.webhook import call_token  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     STANDIN_TOKEN,
     STANDIN_TOKEN_ID,
@@ -290,7 +291,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                 body = f"event={event}&direction=in&from=4915799000000&to=4921112345671&callId={call_id}"
                 if event == "hangup":
                     body += "&cause=normalClearing"
-                calls.append(body.encode())
+                calls.append((body.encode(), event, call_id))
         # Signing 30,000 bodies would take minutes: for this check only, verification is off.
         flow = hass.api("POST", "/api/config/config_entries/options/flow", {"handler": entry_id})
         options = {
@@ -303,12 +304,26 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
         }
         hass.api("POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options)
         wait_until(lambda: entry_state(hass, entry_id) == "loaded", timeout=30, what="the entry reloading")
+        # Follow-ups go to each call's own URL, with the token the integration's replies name.
+        secret = entry_push_secret(hass, entry_id)
+        path = urllib.parse.urlsplit(sipgate_url).path
         many = await run_load(
-            sipgate_url, [(body, {"Content-Type": FORM}) for body in calls], concurrency=32, time_limit=600
+            sipgate_url,
+            [
+                (
+                    body,
+                    {"Content-Type": FORM},
+                    path if event == "newCall" else f"{path}?token={call_token(secret, cid)}",
+                )
+                for body, event, cid in calls
+            ],
+            concurrency=32,
+            time_limit=600,
         )
         diagnostics = hass.api("GET", f"/api/diagnostics/config_entry/{entry_id}")["data"]["webhook"]
         results["many_calls"] = {
             "calls": args.calls,
+            "refused": diagnostics["refused"],
             "requests": many.requests,
             "throughput": round(many.throughput),
             "pending_replies": diagnostics["pending_replies"],
@@ -320,6 +335,13 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
     results["date"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     shutil.rmtree(work, ignore_errors=True)
     return results
+
+
+def entry_push_secret(hass: HomeAssistant, entry_id: str) -> bytes:
+    """The entry's key for per-call tokens, from Home Assistant's stored config entries."""
+    stored = json.loads((hass.config_dir / ".storage" / "core.config_entries").read_text())
+    entry = next(e for e in stored["data"]["entries"] if e["entry_id"] == entry_id)
+    return bytes.fromhex(entry["data"]["push_secret"])
 
 
 def markdown(results: dict[str, Any]) -> str:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 import re
 from typing import Any
-from unittest.mock import AsyncMock, patch
+from unittest.mock import AsyncMock, PropertyMock, patch
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
 
@@ -98,7 +98,6 @@ ACCOUNT_ENDPOINTS: dict[str, Any] = {
     "w1/phonelines/p1/forwardings": {"items": []},
     "w0/phonelines/p0/blockanonymous": {"enabled": True, "target": "REJECT"},
     "w1/phonelines/p1/blockanonymous": {"enabled": False, "target": "VOICEMAIL"},
-    "voicemails": "voicemails.json",
     "history": "history.json",
 }
 
@@ -117,6 +116,17 @@ def mock_account_endpoints(mock: AiohttpClientMocker, *, skip: tuple[str, ...] =
     for path, fixture in {**ACCOUNT_ENDPOINTS, "contacts": "contacts.json"}.items():
         if path not in skip:
             mock.get(api_url(path), json=load_json(fixture) if isinstance(fixture, str) else fixture)
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Generator[None]:
+    """Create every entity enabled, also those disabled by default (for snapshots)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        new_callable=PropertyMock,
+        return_value=True,
+    ):
+        yield
 
 
 @pytest.fixture

@@ -210,7 +210,7 @@ async def test_fifty_concurrent_calls_get_their_own_answers(hass: HomeAssistant,
         # the action reads such a number as international digits.
         {
             "action": "sipgate.redirect_call",
-            "data": {"numbers": "+49157{{ trigger.event.data.from_number[-5:] }}"},
+            "data": {"numbers": "+49157000{{ trigger.event.data.from_number[-5:] }}"},
         },
         mode="parallel",
     )
@@ -220,7 +220,7 @@ async def test_fifty_concurrent_calls_get_their_own_answers(hass: HomeAssistant,
     replies = await asyncio.gather(*(push.post(body) for body in bodies))
     for n, (status, _, text) in enumerate(replies):
         assert status == 200
-        assert text == f"{HEAD}<Dial><Number>49157{n:05d}</Number></Dial></Response>"
+        assert text == f"{HEAD}<Dial><Number>49157000{n:05d}</Number></Dial></Response>"
 
 
 async def test_first_answer_wins_and_later_actions_use_the_call_api(

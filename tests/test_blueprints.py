@@ -1,17 +1,119 @@
-"""The blueprints, run by Home Assistant's automation engine (the end-to-end tests run all four)."""
+"""The blueprints, run by Home Assistant's automation engine (the end-to-end tests run the call blueprints).
+
+They describe themselves in English and German, and compare numbers through the integration's
+reading, in any form users write them.
+"""
 
 from pathlib import Path
 import shutil
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import async_mock_service
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml
 
+from .conftest import WEBHOOK_URL, WebhookCaller
+
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "sipgate"
+HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="{WEBHOOK_URL}" onHangup="{WEBHOOK_URL}">'
+DEFAULT_REPLY = f"{HEAD[:-1]} />"
+REJECTED = f'{HEAD}<Reject reason="busy" /></Response>'
+
+
+def _install(target: Path, name: str) -> None:
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(BLUEPRINTS / name, target / name)
+
+
+async def use_blueprint(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
+    """One automation from the project's blueprint ``name``."""
+    target = Path(hass.config.path("blueprints", "automation", "sipgate"))
+    await hass.async_add_executor_job(_install, target, name)
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {"automation": [{"alias": name, "use_blueprint": {"path": f"sipgate/{name}", "input": inputs}}]},
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    "to_number",
+    ["0211 12345671", "+49 211 123456-71", "0049 (211) 12345671", "+4921112345671", 4921112345671],
+)
+async def test_reject_anonymous_matches_a_number_in_any_form(
+    hass: HomeAssistant, push: WebhookCaller, to_number: str | int
+) -> None:
+    """A national-format number (the form the integration shows) matches the call's E.164 number."""
+    await use_blueprint(hass, "reject_anonymous_calls.yaml", {"to_number": to_number, "reason": "busy"})
+    reply = await push.post("event=newCall&callId=B1&from=anonymous&to=4921112345671&direction=in")
+    assert reply[2] == REJECTED
+    # A call to another of the account's numbers is left alone.
+    reply = await push.post("event=newCall&callId=B2&from=anonymous&to=4921112345670&direction=in")
+    assert reply[2] == DEFAULT_REPLY
+
+
+async def test_reject_anonymous_rejects_only_the_anonymous(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """Without a number every anonymous call is rejected; a caller with a number never is."""
+    await use_blueprint(hass, "reject_anonymous_calls.yaml", {"reason": "busy"})
+    assert (await push.post("event=newCall&callId=B3&from=anonymous&to=4921112345670&direction=in"))[
+        2
+    ] == REJECTED
+    reply = await push.post("event=newCall&callId=B4&from=4915799912345&to=4921112345670&direction=in")
+    assert reply[2] == DEFAULT_REPLY
+
+
+async def test_redirect_matches_a_national_number(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """Nobody home: calls to 0211 12345671 ring the mobile, written nationally too."""
+    await use_blueprint(
+        hass,
+        "redirect_when_nobody_home.yaml",
+        {"to_number": "0211 12345671", "targets": ["01579 9912345"]},
+    )
+    reply = await push.post("event=newCall&callId=B5&from=4915790000001&to=4921112345671&direction=in")
+    assert reply[2] == f"{HEAD}<Dial><Number>4915799912345</Number></Dial></Response>"
+    reply = await push.post("event=newCall&callId=B6&from=4915790000001&to=4921112345670&direction=in")
+    assert reply[2] == DEFAULT_REPLY
+
+
+async def test_door_opener_asks_callers_of_a_national_number(
+    hass: HomeAssistant, push: WebhookCaller
+) -> None:
+    """The PIN prompt answers calls to 0211 12345679 (written nationally), not to others."""
+    await use_blueprint(
+        hass,
+        "dtmf_door_opener.yaml",
+        {"to_number": "0211 12345679", "pin": "1234", "open_actions": []},
+    )
+    reply = await push.post("event=newCall&callId=B7&from=4915790000001&to=4921112345679&direction=in")
+    assert "<Gather" in reply[2]
+    reply = await push.post("event=newCall&callId=B8&from=anonymous&to=4921112345671&direction=in")
+    assert reply[2] == DEFAULT_REPLY
+
+
+async def test_read_numbers(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """The action behind the blueprints: strict, in the account's country; empty ones skipped."""
+    response = await hass.services.async_call(
+        "sipgate",
+        "read_numbers",
+        {"numbers": ["0211 12345671", "", None, "+49 1579 1234567", 4921112345671]},
+        blocking=True,
+        return_response=True,
+    )
+    assert response == {"numbers": ["+4921112345671", "+4915791234567", "+4921112345671"]}
+    for value, key in (
+        ("anonymous", "phone_number_characters"),
+        ("4921112345671", "phone_number_needs_plus"),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await hass.services.async_call(
+                "sipgate", "read_numbers", {"numbers": [value]}, blocking=True, return_response=True
+            )
+        assert caught.value.translation_key == key
 
 
 @pytest.fixture
@@ -117,29 +219,28 @@ async def test_new_voicemail_notification(
     [
         ("", ["+4921112345671", "+4921112345672"]),
         ("0211 12345671", ["+4921112345671"]),
-        ("+49 211 12345672", ["+4921112345672"]),
+        ("+49 211 123456-72", ["+4921112345672"]),
+        (4921112345671, ["+4921112345671"]),
     ],
 )
-@pytest.mark.usefixtures("blueprints")
-async def test_received_sms_are_forwarded(hass: HomeAssistant, only_to: str, forwarded: list[str]) -> None:
+async def test_received_sms_are_forwarded(
+    hass: HomeAssistant, init_integration: MockConfigEntry, only_to: str | int, forwarded: list[str]
+) -> None:
     """Every SMS, or only those to one number written in any form, goes to the notify entity."""
     sent = async_mock_service(hass, "notify", "send_message")
-    assert await async_setup_component(
-        hass,
-        "automation",
-        {
-            "automation": {
-                "use_blueprint": {
-                    "path": "sipgate/forward_sms.yaml",
-                    "input": {"notify_target": "notify.handy", "only_to": only_to, "language": "de"},
-                }
-            }
-        },
+    await use_blueprint(
+        hass, "forward_sms.yaml", {"notify_target": "notify.handy", "only_to": only_to, "language": "de"}
     )
     for to in ("+4921112345671", "+4921112345672"):
         hass.bus.async_fire(
             "sipgate_sms_received",
-            {"from_number": "+4915799912345", "from_name": None, "to_number": to, "text": f"Hallo {to}"},
+            {
+                "config_entry_id": init_integration.entry_id,
+                "from_number": "+4915799912345",
+                "from_name": None,
+                "to_number": to,
+                "text": f"Hallo {to}",
+            },
         )
     await hass.async_block_till_done()
     assert [(c.data["title"], c.data["message"]) for c in sent] == [

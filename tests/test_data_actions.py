@@ -100,7 +100,7 @@ async def test_send_sms_later(
     [
         (
             {"recipient": "+49++", "message": "x", "sms_id": "s0"},
-            "invalid_phone_number",
+            "phone_number_characters",
             {"field": "recipient", "value": "+49++"},
         ),
         (

@@ -19,6 +19,7 @@ from custom_components.sipgate.coordinator import HISTORY_REFRESH_COOLDOWN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 
 from .conftest import WebhookCaller, api_url, load_json, mock_account_endpoints, sent_requests
@@ -32,6 +33,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "platform", [Platform.BINARY_SENSOR, Platform.EVENT, Platform.NOTIFY, Platform.SENSOR, Platform.SWITCH]
 )
@@ -78,7 +80,10 @@ async def test_entity_values(hass: HomeAssistant, init_integration: MockConfigEn
     assert (
         hass.states.get("sensor.sipgate_muster_elektro_gmbh_last_call").state == "2026-11-26T08:15:02+00:00"
     )
-    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_number_0211_12345671").state == "Anna Muster"
+    # Where a number rings is there for whoever needs it, disabled by default.
+    number = er.async_get(hass).async_get("sensor.sipgate_muster_elektro_gmbh_number_0211_12345671")
+    assert number is not None
+    assert number.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     assert hass.states.get("switch.yealink_buro_do_not_disturb").state == "off"
     assert hass.states.get("switch.mobiltelefon_anna_do_not_disturb").state == "on"
     assert hass.states.get("binary_sensor.yealink_buro_online").state == "on"
@@ -274,6 +279,59 @@ async def test_rate_limit_postpones_the_next_poll(
     assert [p for _, p, _, _ in sent_requests(sipgate_api)].count("/history") == polled + 1
 
 
+async def test_after_a_429_nothing_goes_to_sipgate_before_retry_after(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    sipgate_settings: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """One gate for all: polls, the refresh after a hangup, switches and actions wait it out."""
+    _fail(sipgate_settings, "history", status=HTTPStatus.TOO_MANY_REQUESTS, headers={"Retry-After": "900"})
+    sipgate_settings.put(api_url("devices/e0"), status=204)
+    sipgate_settings.post(api_url("sessions/sms"), status=204)
+    freezer.tick(timedelta(minutes=5))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert [p for _, p, _, _ in sent_requests(sipgate_settings)] == ["/history"]
+
+    await push.post(
+        "event=hangup&cause=normalClearing&callId=RL1&from=4915799912345&to=4921112345671&direction=in"
+    )
+    freezer.tick(timedelta(seconds=HISTORY_REFRESH_COOLDOWN + 1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(
+            "switch", "turn_on", {"entity_id": "switch.yealink_buro_do_not_disturb"}, blocking=True
+        )
+    assert caught.value.translation_key == "rate_limited"
+    with pytest.raises(HomeAssistantError) as caught:
+        await hass.services.async_call(
+            "sipgate",
+            "send_sms",
+            {"recipient": "+4915799912345", "message": "x", "sms_id": "s0"},
+            blocking=True,
+        )
+    assert caught.value.translation_key == "rate_limited"
+    assert 880 <= int(caught.value.translation_placeholders["seconds"]) <= 900
+    for _ in range(14):  # the rest of the 15 minutes sipgate asked for
+        freezer.tick(timedelta(minutes=1))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert [p for _, p, _, _ in sent_requests(sipgate_settings)] == ["/history"]
+
+    sipgate_settings.clear_requests()  # sipgate answers again
+    mock_account_endpoints(sipgate_settings)
+    sipgate_settings.post(api_url("sessions/sms"), status=204)
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        "sipgate", "send_sms", {"recipient": "+4915799912345", "message": "x", "sms_id": "s0"}, blocking=True
+    )
+    assert [p for _, p, _, _ in sent_requests(sipgate_settings)] == ["/history", "/sessions/sms"]
+
+
 @pytest.mark.parametrize(
     ("entity_id", "service", "method", "path", "body", "state"),
     [
@@ -321,7 +379,9 @@ async def test_switches_write_through(
     )
     before = sipgate_api.call_count
     await hass.services.async_call("switch", service, {"entity_id": entity_id}, blocking=True)
-    assert sent_requests(sipgate_api)[before:] == [(method, path, [], body)]
+    # A forwarding is written into the line's forwardings as sipgate has them now.
+    read_first = [("GET", path, [], None)] if path.endswith("/forwardings") else []
+    assert sent_requests(sipgate_api)[before:] == [*read_first, (method, path, [], body)]
     assert hass.states.get(entity_id).state == state
     from .conftest import assert_valid_against_spec
 

@@ -90,7 +90,19 @@ async def test_adding_and_removing_recipients(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Büro", "number": "abc"}
     )
-    assert result["errors"] == {"number": "invalid_number"}
+    assert result["errors"] == {"number": "number_characters"}
+    for number, error in (
+        ("12", "invalid_number"),
+        ("0211", "invalid_number"),
+        ("4915791234567", "number_needs_plus"),
+        ("+49 211 <&>", "number_characters"),
+        ("e14", "number_is_extension"),
+        ("s0", "number_is_extension"),
+    ):
+        result = await hass.config_entries.subentries.async_configure(
+            result["flow_id"], {"name": "Büro", "number": number}
+        )
+        assert result["errors"] == {"number": error}, number
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Büro", "number": "0211 12345670", "sms_id": "sX"}
     )
@@ -188,7 +200,7 @@ async def test_reconfigure_keeps_a_sender_sipgate_no_longer_lists(
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"name": "Mama", "number": "nummer"}
     )
-    assert result["errors"] == {"number": "invalid_number"}
+    assert result["errors"] == {"number": "number_characters"}
     assert _sender_selector(result)["select"]["options"] == options
     assert [request[1] for request in sent_requests(sipgate_api)].count("/w0/sms") == 1  # once per flow
     result = await hass.config_entries.subentries.async_configure(

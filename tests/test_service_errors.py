@@ -21,7 +21,16 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 
-from .conftest import FORM, TOKEN, TOKEN_ID, WEBHOOK_ID, TestSigner as Signer, api_url, load_json
+from .conftest import (
+    FORM,
+    TOKEN,
+    TOKEN_ID,
+    WEBHOOK_ID,
+    TestSigner as Signer,
+    api_url,
+    load_json,
+    sent_requests,
+)
 
 SECOND_TOKEN_ID = "token-ZW31T3"
 SECOND_TOKEN = "5b0c6d2e-9f1a-4c3b-8e7d-6a5f4e3d2c1b"
@@ -330,3 +339,107 @@ async def test_an_automation_answers_a_call_of_either_account(
         )
         assert response.status == 200
         assert '<Reject reason="busy" />' in await response.text()
+
+
+# --- phone numbers, read strictly per field ------------------------------------------------------
+
+# (action, data without the number, field, whether the field takes a dialable extension)
+NUMBER_FIELDS = [
+    ("send_sms", {"message": "x", "sms_id": "s0"}, "recipient", False),
+    ("initiate_call", {"from": "e0"}, "to", False),
+    ("initiate_call", {"to": "+4921112345678", "device_id": "e0"}, "from", True),
+    ("initiate_call", {"to": "+4921112345678", "from": "e0"}, "caller_id", False),
+    ("get_history", {}, "phonenumber", False),
+    ("get_contacts", {}, "phone_numbers", False),
+    ("create_contact", {"firstname": "Anna"}, "number", False),
+    ("redirect_call", {"call_id": "EST9"}, "numbers", False),
+    ("redirect_call", {"call_id": "EST9", "numbers": ["+4921112345678"]}, "caller_id", False),
+]
+REFUSED = {
+    "e14": "phone_number_extension",
+    "p12": "phone_number_extension",
+    "g10": "phone_number_extension",
+    "w10": "phone_number_extension",
+    "s0": "phone_number_extension",
+    "+49 211 <&>": "phone_number_characters",
+    "4915791234567": "phone_number_needs_plus",
+    "12": "invalid_phone_number",
+    "0211": "invalid_phone_number",
+}
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field", "value"),
+    [
+        (action, data, field, value)
+        for action, data, field, dialable in NUMBER_FIELDS
+        for value in sorted(REFUSED)
+        # A phone or a line is a valid caller (see the next test).
+        if not (dialable and value in ("e14", "p12"))
+    ],
+)
+async def test_numbers_are_refused_naming_field_and_value(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    action: str,
+    data: dict[str, Any],
+    field: str,
+    value: str,
+) -> None:
+    """Every number field refuses letters, bare digits, cut-off and impossible numbers; nothing is sent."""
+    before = aioclient_mock.call_count
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN, action, {**data, field: value}, blocking=True, return_response=action.startswith("get_")
+        )
+    assert caught.value.translation_key == REFUSED[value]
+    placeholders = caught.value.translation_placeholders or {}
+    assert (placeholders["field"], placeholders["value"]) == (field, value)
+    if value == "4915791234567":
+        assert placeholders["hint"] == "+4915791234567"
+    assert aioclient_mock.call_count == before
+
+
+@pytest.mark.parametrize(
+    ("data", "body"),
+    [
+        ({"to": "0211 12345671", "from": "p12"}, {"callee": "+4921112345671", "caller": "p12"}),
+        (
+            {"to": "+49 (0)211 123456-71", "from": "e14", "caller_id": "0211/12345670"},
+            {"callee": "+4921112345671", "caller": "e14", "callerId": "+4921112345670"},
+        ),
+        (
+            {"to": 4921112345671, "from": "0211 12345670", "device_id": "y0"},
+            {"callee": "+4921112345671", "caller": "+4921112345670", "deviceId": "y0"},
+        ),
+    ],
+)
+async def test_calls_take_numbers_as_written_and_dialable_extensions(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    data: dict[str, Any],
+    body: dict[str, str],
+) -> None:
+    """A caller may be a phone or line; numbers are read exactly; YAML's integers are +digits."""
+    aioclient_mock.post(api_url("sessions/calls"), json={"sessionId": "S1"})
+    await hass.services.async_call(DOMAIN, "initiate_call", data, blocking=True)
+    assert sent_requests(aioclient_mock)[-1][3] == body
+
+
+@pytest.mark.parametrize(("field", "value"), [("from", "g10"), ("from", "w10"), ("device_id", "g10")])
+async def test_callers_must_be_dialable(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    field: str,
+    value: str,
+) -> None:
+    """Groups and web users cannot place a call: refused, naming the field."""
+    before = aioclient_mock.call_count
+    data = {"to": "+4921112345671", "from": "e0", field: value}
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(DOMAIN, "initiate_call", data, blocking=True)
+    assert (caught.value.translation_placeholders or {})["field"] == field
+    assert aioclient_mock.call_count == before

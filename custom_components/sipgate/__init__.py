@@ -9,7 +9,7 @@ from homeassistant.components.webhook import async_generate_id as generate_webho
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
@@ -234,3 +234,21 @@ async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
     await async_remove_store(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: SipgateConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Let users delete a phone or line that is gone at sipgate (not the account, not a recipient)."""
+    coordinator = entry.runtime_data.account_coordinator
+    wanted = coordinator.wanted_devices()
+    prefix = entry.runtime_data.userinfo.master_sip_id
+    ours = [ident for domain, ident in device.identifiers if domain == DOMAIN]
+    return (
+        wanted is not None
+        and bool(ours)
+        and all(
+            ident.startswith((f"{prefix}_device_", f"{prefix}_line_")) and ident not in wanted
+            for ident in ours
+        )
+    )

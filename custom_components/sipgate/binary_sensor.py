@@ -1,12 +1,16 @@
 """Binary sensors: whether each sipgate device is online (spec §8)."""
 
+from collections.abc import Callable
+from functools import partial
+import re
+
 from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import AccountCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateCoordinatorEntity, async_add_when_ready, sipgate_device_info
+from .entity import SipgateCoordinatorEntity, async_follow_resources, sipgate_device_info
 
 PARALLEL_UPDATES = 0
 
@@ -14,16 +18,31 @@ PARALLEL_UPDATES = 0
 async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add an online sensor per device."""
-    async_add_when_ready(
+    """Add an online sensor per device, following devices as they come and go."""
+    coordinator = entry.runtime_data.account_coordinator
+
+    def wanted() -> dict[str, Callable[[], BinarySensorEntity]] | None:
+        data = coordinator.data
+        if data.devices is None:
+            return None
+        return {
+            f"device_{device_id}_online": partial(SipgateDeviceOnlineSensor, entry, coordinator, device_id)
+            for device_id in data.devices
+        }
+
+    async_follow_resources(
+        hass,
         entry,
-        entry.runtime_data.account_coordinator,
-        lambda coordinator: [
-            SipgateDeviceOnlineSensor(entry, coordinator, device_id)
-            for device_id in coordinator.data.devices or {}
-        ],
+        coordinator,
         async_add_entities,
+        domain="binary_sensor",
+        family=ONLINE_KEY,
+        wanted=wanted,
+        complete=lambda: coordinator.data.complete("/devices"),
     )
+
+
+ONLINE_KEY = re.compile(r"device_[a-z][0-9]+_online")
 
 
 class SipgateDeviceOnlineSensor(SipgateCoordinatorEntity[AccountCoordinator], BinarySensorEntity):
@@ -40,8 +59,13 @@ class SipgateDeviceOnlineSensor(SipgateCoordinatorEntity[AccountCoordinator], Bi
 
     @property
     def available(self) -> bool:
-        """Unavailable once the device is gone."""
-        return super().available and self._device_id in (self.coordinator.data.devices or {})
+        """Unavailable while its owner's devices cannot be read."""
+        data = self.coordinator.data
+        return (
+            super().available
+            and self._device_id in (data.devices or {})
+            and data.readable(f"{data.device_owner.get(self._device_id)}/devices")
+        )
 
     @property
     def is_on(self) -> bool:

@@ -128,6 +128,8 @@ class CallRegistry:
         # Calls in progress, the one that changed last at the end.
         self._active: dict[str, CallRecord] = {}
         self._contexts: OrderedDict[str, CallRecord] = OrderedDict()
+        # Established calls (a set, so that "is any call talking" costs nothing per push).
+        self._talking: set[str] = set()
 
     def __len__(self) -> int:
         """How many call records are kept."""
@@ -164,6 +166,7 @@ class CallRegistry:
     def _drop(self, record: CallRecord) -> None:
         self._records.pop(record.call_id, None)
         self._active.pop(record.call_id, None)
+        self._talking.discard(record.call_id)
         self._unlink_contexts(record)
 
     def _unlink_contexts(self, record: CallRecord) -> None:
@@ -193,13 +196,17 @@ class CallRegistry:
     @property
     def talking(self) -> bool:
         """Whether any call is established."""
-        return any(record.state is CallState.TALKING for record in self._active.values())
+        return bool(self._talking)
 
     def set_state(self, record: CallRecord, state: CallState) -> bool:
         """Move a call to ``state`` (not after it ended); return whether that changed anything."""
         if record.ended:
             return False
         record.state = state
+        if state is CallState.TALKING:
+            self._talking.add(record.call_id)
+        else:
+            self._talking.discard(record.call_id)
         record.since = dt_util.utcnow()
         record.unlisted = 0
         self._active.pop(record.call_id, None)
@@ -215,6 +222,7 @@ class CallRegistry:
         record.ended_without_hangup = without_hangup
         record.gather_open = False
         self._active.pop(record.call_id, None)
+        self._talking.discard(record.call_id)
         self._unlink_contexts(record)
         return was_active
 

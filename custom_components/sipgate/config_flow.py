@@ -31,7 +31,7 @@ from homeassistant.helpers.selector import (
 )
 
 from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
-from .api.phone import parse_number
+from .api.phone import NumberProblem, NumberReadError, read_number
 from .api.sms import SmsExtension, validate_sms_id
 from .cloudhook import async_delete_cloudhook
 from .compat import vol
@@ -313,6 +313,14 @@ def recipient_schema(extensions: list[SmsExtension] | None, current: str | None 
     )
 
 
+# Form errors of the ways a value is not a phone number (the rest: invalid_number).
+NUMBER_FORM_ERRORS = {
+    NumberProblem.CHARACTERS: "number_characters",
+    NumberProblem.EXTENSION: "number_is_extension",
+    NumberProblem.NEEDS_PLUS: "number_needs_plus",
+}
+
+
 class SmsRecipientFlow(ConfigSubentryFlow):
     """Add or change an SMS recipient: a name, a number, optionally the sender extension."""
 
@@ -335,9 +343,10 @@ class SmsRecipientFlow(ConfigSubentryFlow):
     def _check(self, user_input: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
         """The cleaned data, or the form errors."""
         region = self.hass.config.country or DEFAULT_REGION
-        number = parse_number(str(user_input[CONF_NUMBER]), region=region)
-        if number is None:
-            return {}, {CONF_NUMBER: "invalid_number"}
+        try:
+            number = read_number(str(user_input[CONF_NUMBER]), field=CONF_NUMBER, region=region)
+        except NumberReadError as err:
+            return {}, {CONF_NUMBER: NUMBER_FORM_ERRORS.get(err.problem, "invalid_number")}
         data = {CONF_NAME: str(user_input[CONF_NAME]).strip(), CONF_NUMBER: number}
         if sms_id := str(user_input.get(CONF_SMS_ID) or "").strip():
             try:

@@ -51,6 +51,10 @@ async def async_get_config_entry_diagnostics(
             "userinfo": asdict(data.userinfo),
             "account": asdict(data.account) if data.account else None,
             "missing_scopes": sorted(data.missing_scopes),
+            # Resources sipgate refused on their own (403 "forbidden" or "not_booked").
+            "unreadable": dict(sorted(data.account_coordinator.data.unreadable.items()))
+            if data.account_coordinator.data
+            else {},
             "webhook": {
                 "url_kind": data.publisher.url_kind,
                 "url": data.webhook.public_url,

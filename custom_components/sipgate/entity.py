@@ -1,9 +1,11 @@
 """The base of every sipgate entity: the account's service device."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+import re
 from typing import Any
 
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity import Entity
@@ -99,7 +101,7 @@ class SipgateCoordinatorEntity[C: DataUpdateCoordinator[Any]](CoordinatorEntity[
         """Identify the entity by the account and ``key``."""
         super().__init__(coordinator)
         self._entry = entry
-        self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
+        self._attr_unique_id = resource_unique_id(entry, key)
         self._attr_device_info = device_info
 
 
@@ -139,3 +141,58 @@ def async_add_when_ready[C: DataUpdateCoordinator[Any]](
     # The listener also keeps the coordinator polling until then.
     remove = coordinator.async_add_listener(first_data)
     entry.async_on_unload(on_unload)
+
+
+def resource_unique_id(entry: SipgateConfigEntry, key: str) -> str:
+    """The unique id of the account's entity ``key``."""
+    return f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
+
+
+@callback
+def async_follow_resources(
+    hass: HomeAssistant,
+    entry: SipgateConfigEntry,
+    coordinator: DataUpdateCoordinator[Any],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    domain: str,
+    family: re.Pattern[str],
+    wanted: Callable[[], Mapping[str, Callable[[], Entity]] | None],
+    complete: Callable[[], bool] = lambda: True,
+) -> None:
+    """Entities that come and go with the account's resources (devices, lines, forwardings …).
+
+    ``wanted`` gives, after each update, a factory per entity key that should
+    exist now (``None``: the feature is not readable at all). New keys get
+    entities; while ``complete()`` says every resource was read, registered
+    entities of ``family`` (keys matching it) no longer wanted are removed
+    from the entity registry.
+    """
+    added: set[str] = set()
+    prefix = resource_unique_id(entry, "")
+
+    @callback
+    def sync() -> None:
+        # Nothing read yet (a first refresh that failed): entities follow once it works.
+        if not coordinator.last_update_success or coordinator.data is None or (current := wanted()) is None:
+            return
+        new = [factory() for key, factory in current.items() if key not in added]
+        added.update(current)
+        if new:
+            async_add_entities(new)
+        if not complete():
+            return
+        registry = er.async_get(hass)
+        for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
+            key = registry_entry.unique_id.removeprefix(prefix)
+            if (
+                registry_entry.domain == domain
+                and registry_entry.unique_id.startswith(prefix)
+                and family.fullmatch(key)
+                and key not in current
+            ):
+                registry.async_remove(registry_entry.entity_id)
+        added.intersection_update(current)
+
+    sync()
+    entry.async_on_unload(coordinator.async_add_listener(sync))

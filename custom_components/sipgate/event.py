@@ -80,6 +80,8 @@ class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
 
     _attr_translation_key = "call"
     _attr_event_types = EVENT_TYPES
+    # Unique per call: kept out of the recorder (the bus event it mirrors is recorded with them).
+    _unrecorded_attributes = frozenset(ATTRIBUTES)
 
     def __init__(self, entry: SipgateConfigEntry) -> None:
         """Create the account's call event entity."""

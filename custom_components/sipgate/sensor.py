@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
+import re
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -21,7 +22,14 @@ from .api import PhoneNumber
 from .calls import CallState
 from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
 from .data import SipgateConfigEntry
-from .entity import SipgateAccountEntity, SipgateCoordinatorEntity, account_device_info, async_add_when_ready
+from .entity import (
+    SipgateAccountEntity,
+    SipgateCoordinatorEntity,
+    account_device_info,
+    async_add_when_ready,
+    async_follow_resources,
+)
+from .last_caller import SipgateLastCallerSensor
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]
@@ -73,21 +81,37 @@ async def async_setup_entry(
 ) -> None:
     """Add the account's sensors, leaving out what the token may not read."""
     runtime = entry.runtime_data
-    async_add_entities([SipgateCallStateSensor(entry), SipgateActiveCallsSensor(entry, runtime.live_calls)])
-    async_add_when_ready(
-        entry, runtime.account_coordinator, partial(_account_sensors, entry), async_add_entities
+    async_add_entities(
+        [
+            SipgateCallStateSensor(entry),
+            SipgateActiveCallsSensor(entry, runtime.live_calls),
+            SipgateLastCallerSensor(entry, runtime.history_coordinator),
+        ]
     )
+    account = runtime.account_coordinator
+    async_add_when_ready(entry, account, partial(_balance_sensor, entry), async_add_entities)
     async_add_when_ready(
         entry, runtime.history_coordinator, partial(_history_sensors, entry), async_add_entities
     )
 
+    def numbers() -> dict[str, Callable[[], SensorEntity]] | None:
+        if account.data.numbers is None:
+            return None
+        return {
+            f"number_{number.id}": partial(SipgateNumberSensor, entry, account, number)
+            for number in account.data.numbers
+        }
 
-def _account_sensors(entry: SipgateConfigEntry, account: AccountCoordinator) -> list[SensorEntity]:
-    entities: list[SensorEntity] = []
-    if account.data.balance is not None:
-        entities.append(SipgateBalanceSensor(entry, account))
-    entities.extend(SipgateNumberSensor(entry, account, number) for number in account.data.numbers or ())
-    return entities
+    async_follow_resources(
+        hass, entry, account, async_add_entities, domain="sensor", family=NUMBER_KEY, wanted=numbers
+    )
+
+
+NUMBER_KEY = re.compile(r"number_.+")
+
+
+def _balance_sensor(entry: SipgateConfigEntry, account: AccountCoordinator) -> list[SensorEntity]:
+    return [SipgateBalanceSensor(entry, account)] if account.data.balance is not None else []
 
 
 def _history_sensors(entry: SipgateConfigEntry, history: HistoryCoordinator) -> list[SensorEntity]:
@@ -102,6 +126,11 @@ class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
     _attr_translation_key = "call_state"
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = CALL_STATES
+    # Unique per call: kept out of the recorder (the call events carry them), so that a busy
+    # account does not write a new attribute row for every call.
+    _unrecorded_attributes = frozenset(
+        {"call_id", "direction", "from_number", "to_number", "from_name", "to_name"}
+    )
 
     def __init__(self, entry: SipgateConfigEntry) -> None:
         """Create the call-state sensor."""
@@ -201,6 +230,8 @@ class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEn
 
     _attr_translation_key = "number"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+    # Where a number rings rarely matters day to day: enable it when you need it.
+    _attr_entity_registry_enabled_default = False
 
     def __init__(
         self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber

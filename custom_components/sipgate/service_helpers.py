@@ -21,6 +21,7 @@ from .api import (
     SipgateScheduleError,
     SipgateValidationError,
 )
+from .api.phone import NumberProblem, NumberReadError
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
 from .data import SipgateConfigEntry
 
@@ -67,9 +68,26 @@ def resolve_entry(
     raise ServiceValidationError(translation_domain=DOMAIN, translation_key="config_entry_id_required")
 
 
+# Translation keys of the ways a value is not a phone number (the rest: invalid_phone_number).
+NUMBER_PROBLEM_KEYS = {
+    NumberProblem.CHARACTERS: "phone_number_characters",
+    NumberProblem.EXTENSION: "phone_number_extension",
+    NumberProblem.NEEDS_PLUS: "phone_number_needs_plus",
+}
+
+
 def api_error(err: SipgateError) -> HomeAssistantError:
     """The translated Home Assistant error for a client error."""
     match err:
+        case NumberReadError() if err.problem in NUMBER_PROBLEM_KEYS:
+            placeholders = {"field": err.field or "", "value": str(err.value)}
+            if err.hint:
+                placeholders["hint"] = err.hint
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key=NUMBER_PROBLEM_KEYS[err.problem],
+                translation_placeholders=placeholders,
+            )
         case SipgateInvalidPhoneNumberError():
             return ServiceValidationError(
                 translation_domain=DOMAIN,

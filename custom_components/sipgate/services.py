@@ -5,6 +5,7 @@ from homeassistant.core import HomeAssistant, callback
 from .call_actions import async_register_call_actions
 from .data_actions import async_register_data_actions
 from .message_actions import async_register_message_actions
+from .number_actions import async_register_number_actions
 
 
 @callback
@@ -13,3 +14,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     async_register_call_actions(hass)
     async_register_data_actions(hass)
     async_register_message_actions(hass)
+    async_register_number_actions(hass)

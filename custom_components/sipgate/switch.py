@@ -3,19 +3,28 @@
 Each switch writes through sipgate's API and shows the new state at once.
 """
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+import re
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import BlockAnonymous, Device
+from .api import BlockAnonymous, Device, Forwarding
+from .const import DOMAIN
 from .coordinator import AccountCoordinator, LineData
 from .data import SipgateConfigEntry
-from .entity import SipgateCoordinatorEntity, async_add_when_ready, phoneline_device_info, sipgate_device_info
+from .entity import (
+    SipgateCoordinatorEntity,
+    async_follow_resources,
+    phoneline_device_info,
+    sipgate_device_info,
+)
 from .service_helpers import mapped_errors
 
 PARALLEL_UPDATES = 1
@@ -24,24 +33,64 @@ PARALLEL_UPDATES = 1
 async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
-    """Add the switches the token may read and write."""
-    async_add_when_ready(
-        entry, entry.runtime_data.account_coordinator, partial(_switches, entry), async_add_entities
+    """Add the switches the token may read and write; follow devices, lines and forwardings."""
+    coordinator = entry.runtime_data.account_coordinator
+
+    def dnd() -> dict[str, Callable[[], SwitchEntity]] | None:
+        data = coordinator.data
+        if data.devices is None:
+            return None
+        return {
+            f"device_{device.id}_dnd": partial(SipgateDndSwitch, entry, coordinator, device)
+            for device in data.devices.values()
+        }
+
+    def lines() -> dict[str, Callable[[], SwitchEntity]] | None:
+        data = coordinator.data
+        if data.lines is None:
+            return None
+        wanted: dict[str, Callable[[], SwitchEntity]] = {}
+        for line in data.lines.values():
+            if line.block_anonymous is not None:
+                wanted[f"line_{line.line.id}_block_anonymous"] = partial(
+                    SipgateBlockAnonymousSwitch, entry, coordinator, line
+                )
+            for forwarding in line.forwardings or ():
+                wanted[forwarding_key(line.line.id, forwarding.destination)] = partial(
+                    SipgateForwardingSwitch, entry, coordinator, line, forwarding
+                )
+        return wanted
+
+    async_follow_resources(
+        hass,
+        entry,
+        coordinator,
+        async_add_entities,
+        domain="switch",
+        family=DND_KEY,
+        wanted=dnd,
+        complete=lambda: coordinator.data.complete("/devices"),
+    )
+    async_follow_resources(
+        hass,
+        entry,
+        coordinator,
+        async_add_entities,
+        domain="switch",
+        family=LINE_KEY,
+        wanted=lines,
+        complete=lambda: coordinator.data.complete("/phonelines", "/forwardings", "/blockanonymous"),
     )
 
 
-def _switches(entry: SipgateConfigEntry, coordinator: AccountCoordinator) -> list[SwitchEntity]:
-    entities: list[SwitchEntity] = [
-        SipgateDndSwitch(entry, coordinator, device) for device in (coordinator.data.devices or {}).values()
-    ]
-    for line in (coordinator.data.lines or {}).values():
-        if line.block_anonymous is not None:
-            entities.append(SipgateBlockAnonymousSwitch(entry, coordinator, line))
-        entities.extend(
-            SipgateForwardingSwitch(entry, coordinator, line, index)
-            for index in range(len(line.forwardings or ()))
-        )
-    return entities
+DND_KEY = re.compile(r"device_[a-z][0-9]+_dnd")
+# Block anonymous and forwardings (also the position-keyed forwardings of earlier versions).
+LINE_KEY = re.compile(r"line_[a-z][0-9]+_(block_anonymous|forwarding_.+)")
+
+
+def forwarding_key(line_id: str, destination: str) -> str:
+    """A forwarding is known by its destination within its line, not by its position."""
+    return f"line_{line_id}_forwarding_{destination}"
 
 
 class SipgateDndSwitch(SipgateCoordinatorEntity[AccountCoordinator], SwitchEntity):
@@ -60,8 +109,13 @@ class SipgateDndSwitch(SipgateCoordinatorEntity[AccountCoordinator], SwitchEntit
 
     @property
     def available(self) -> bool:
-        """Unavailable once the device is gone."""
-        return super().available and self._device is not None
+        """Unavailable while its owner's devices cannot be read."""
+        owner = self.coordinator.data.device_owner.get(self._device_id)
+        return (
+            super().available
+            and self._device is not None
+            and self.coordinator.data.readable(f"{owner}/devices")
+        )
 
     @property
     def is_on(self) -> bool | None:
@@ -110,8 +164,14 @@ class SipgateBlockAnonymousSwitch(_LineSwitch):
 
     @property
     def available(self) -> bool:
-        """Unavailable once the line or its setting is gone."""
-        return super().available and self._line is not None and self._line.block_anonymous is not None
+        """Unavailable while the line's setting cannot be read."""
+        line = self._line
+        return (
+            super().available
+            and line is not None
+            and line.block_anonymous is not None
+            and self.coordinator.data.readable(f"{line.line.id}/blockanonymous")
+        )
 
     @property
     def is_on(self) -> bool | None:
@@ -140,38 +200,54 @@ class SipgateBlockAnonymousSwitch(_LineSwitch):
 
 
 class SipgateForwardingSwitch(_LineSwitch):
-    """One call forwarding of a phone line, on or off."""
+    """One call forwarding of a phone line, on or off, known by its destination."""
 
     _attr_translation_key = "forwarding"
 
     def __init__(
-        self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, line: LineData, index: int
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: AccountCoordinator,
+        line: LineData,
+        forwarding: Forwarding,
     ) -> None:
-        """Create the switch of the line's ``index``-th forwarding."""
-        super().__init__(entry, coordinator, line, f"forwarding_{index}")
-        self._index = index
-        forwarding = (line.forwardings or [])[index]
+        """Create the switch of the line's forwarding to ``forwarding.destination``."""
+        super().__init__(entry, coordinator, line, f"forwarding_{forwarding.destination}")
+        self._destination = forwarding.destination
         self._attr_translation_placeholders = {"destination": forwarding.alias or forwarding.destination}
 
     @property
-    def available(self) -> bool:
-        """Unavailable once the forwarding is gone."""
+    def _forwarding(self) -> Forwarding | None:
         line = self._line
-        return super().available and line is not None and self._index < len(line.forwardings or ())
+        return (
+            next((item for item in (line.forwardings or ()) if item.destination == self._destination), None)
+            if line
+            else None
+        )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the line's forwardings cannot be read."""
+        line = self._line
+        return (
+            super().available
+            and line is not None
+            and self.coordinator.data.readable(f"{line.line.id}/forwardings")
+            and self._forwarding is not None
+        )
 
     @property
     def is_on(self) -> bool | None:
         """Whether the forwarding is active."""
-        line = self._line
-        return line.forwardings[self._index].active if line and line.forwardings else None
+        forwarding = self._forwarding
+        return forwarding.active if forwarding else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Where it forwards and after how many seconds."""
-        line = self._line
-        if not line or not line.forwardings or self._index >= len(line.forwardings):
+        forwarding = self._forwarding
+        if forwarding is None:
             return {}
-        forwarding = line.forwardings[self._index]
         return {"destination": forwarding.destination, "timeout": forwarding.timeout}
 
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -183,13 +259,27 @@ class SipgateForwardingSwitch(_LineSwitch):
         await self._set(False)
 
     async def _set(self, active: bool) -> None:
+        """Write the line's forwardings as sipgate has them now, with only this one changed."""
         line = self._line
-        if line is None or not line.forwardings:
+        if line is None:
             return
+        phonelines = self.coordinator.client.phonelines
+        with mapped_errors(self.hass, self._entry):
+            current = await phonelines.get_forwardings(line.user_id, line.line.id)
+        if not any(forwarding.destination == self._destination for forwarding in current):
+            self.coordinator.set_line(replace(line, forwardings=current))
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="forwarding_gone",
+                translation_placeholders={
+                    "destination": self._destination,
+                    "line": line.line.alias or line.line.id,
+                },
+            )
         forwardings = [
-            replace(forwarding, active=active) if index == self._index else forwarding
-            for index, forwarding in enumerate(line.forwardings)
+            replace(forwarding, active=active) if forwarding.destination == self._destination else forwarding
+            for forwarding in current
         ]
         with mapped_errors(self.hass, self._entry):
-            await self.coordinator.client.phonelines.set_forwardings(line.user_id, line.line.id, forwardings)
+            await phonelines.set_forwardings(line.user_id, line.line.id, forwardings)
         self.coordinator.set_line(replace(line, forwardings=forwardings))

@@ -204,9 +204,12 @@ class SipgateWebhook:
 
         With ``gather``, the ``onData`` URL of the call's ``gather``-th Gather.
         """
-        query = {TOKEN_PARAM: self.token(call_id, gather)}
-        if gather is not None:
-            query = {GATHER_PARAM: str(gather), **query}
+        token = self.token(call_id, gather)
+        query = (
+            f"{TOKEN_PARAM}={token}" if gather is None else f"{GATHER_PARAM}={gather}&{TOKEN_PARAM}={token}"
+        )
+        if self.public_url is not None and "?" not in self.public_url:
+            return f"{self.public_url}?{query}"  # the usual case, without parsing a URL per push
         try:
             base = URL(self.public_url) if self.public_url else request.url.with_query(None)
             return str(base.update_query(query))
@@ -282,9 +285,7 @@ class SipgateWebhook:
             return self._response(admitted.reply or self._reply_body(None, url))
         record, kind = admitted
         self.stats.accepted += 1
-        action = await self._dispatch(
-            event, record, self._follow_up_url(request, event.call_id, record.gathers + 1)
-        )
+        action = await self._dispatch(event, record, request)
         if isinstance(action, Gather) and not record.ended:
             record.open_gather()
         reply = self._reply_body(action, url)
@@ -334,7 +335,9 @@ class SipgateWebhook:
         record.delivered(kind, calls.now())
         return record, kind
 
-    async def _dispatch(self, event: PushEvent, record: CallRecord, reply_url: str) -> ReplyAction | None:
+    async def _dispatch(
+        self, event: PushEvent, record: CallRecord, request: web.Request
+    ) -> ReplyAction | None:
         """Fire the event; for a ringing call or entered digits, wait for an answer.
 
         Entities, diagnostics and the follow-up work (history refresh, live-call
@@ -358,7 +361,8 @@ class SipgateWebhook:
                 self.answering.release(record)
             self._hass.bus.async_fire_internal(event_type, data, context=context)
             return None
-        pending = self.answering.begin(record, context, reply_url)
+        gather_url = self._follow_up_url(request, event.call_id, record.gathers + 1)
+        pending = self.answering.begin(record, context, gather_url)
         self._hass.bus.async_fire_internal(event_type, data, context=context)
         return await self.answering.wait(pending)
 

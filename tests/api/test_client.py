@@ -25,6 +25,7 @@ from custom_components.sipgate.api import (
     SipgateServerError,
     SipgateTimeoutError,
     UserInfo,
+    transport as transport_module,
 )
 
 from ..conftest import load_json
@@ -174,6 +175,43 @@ async def test_rate_limit_carries_retry_after(
     with pytest.raises(SipgateRateLimitError) as caught:
         await client.account.get_account()
     assert caught.value.retry_after == expected
+
+
+async def test_after_a_429_nothing_is_sent_until_retry_after(
+    client: SipgateClient, fake_sipgate: FakeSipgate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate: any request before Retry-After fails at once, naming the seconds left; none is sent."""
+    now = [1_000_000.0]
+    monkeypatch.setattr(transport_module.time, "time", lambda: now[0])
+    fake_sipgate.answer("GET", "balance", status=429, headers={"Retry-After": "30"})
+    fake_sipgate.answer("GET", "account", json={"company": "Muster"})
+    fake_sipgate.answer("POST", "sessions/sms", status=204)
+    with pytest.raises(SipgateRateLimitError):
+        await client.account.get_balance()
+    assert client.rate_limited_for == 30
+    now[0] += 20
+    with pytest.raises(SipgateRateLimitError) as caught:
+        await client.account.get_account()
+    assert caught.value.retry_after == 10
+    with pytest.raises(SipgateRateLimitError):
+        await client.sms.send(sms_id="s0", recipient="+4915739777777", message="x")
+    assert [r.path for r in fake_sipgate.requests] == ["/balance"]
+    now[0] += 10
+    assert client.rate_limited_for == 0
+    assert (await client.account.get_account()).company == "Muster"
+    assert len(fake_sipgate.requests) == 2
+
+
+async def test_a_429_without_retry_after_does_not_close_the_gate(
+    client: SipgateClient, fake_sipgate: FakeSipgate
+) -> None:
+    """Without Retry-After only that request fails."""
+    fake_sipgate.answer("GET", "balance", status=429)
+    fake_sipgate.answer("GET", "account", json={"company": "Muster"})
+    with pytest.raises(SipgateRateLimitError):
+        await client.account.get_balance()
+    assert client.rate_limited_for == 0
+    assert (await client.account.get_account()).company == "Muster"
 
 
 async def test_rate_limit_retry_after_as_http_date(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:

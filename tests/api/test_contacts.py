@@ -43,6 +43,7 @@ from custom_components.sipgate.api.exceptions import (
     SipgateInvalidResponseError,
     SipgateValidationError,
 )
+from custom_components.sipgate.contact_names import ContactNames
 
 from ..conftest import load_json
 from .conftest import TOKEN, TOKEN_ID, Answer, FakeSipgate, RecordedRequest
@@ -291,14 +292,20 @@ async def test_forbidden_names_the_scope(client: SipgateClient, fake_sipgate: Fa
 async def test_get_shared_with_filter(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
     """``contacts.get_SHARED_with_filter``; filter numbers are sent in E.164.
 
-    The Node library passes ``+490123456789`` on as typed; the trunk zero does
-    not belong after ``+49``, so the E.164 form ``+49123456789`` is sent.
+    The Node library passes its vector's ``+490123456789`` and ``+491111`` on as
+    typed; neither can exist, so the strict reading refuses them before anything
+    is sent. Numbers that exist go out in E.164 (the trunk zero after ``+49``
+    dropped).
     """
     fake_sipgate.answer("GET", "/contacts", json=NODE_MOCK)
     vector = vector_request("contacts.get_SHARED_with_filter")
+    with pytest.raises(SipgateValidationError) as caught:
+        await client.contacts.get("SHARED", limit=3, offset=0, phone_numbers=vector["params"]["phonenumbers"])
+    assert caught.value.value == "+490123456789"
+    assert fake_sipgate.requests == []
 
     page = await client.contacts.get(
-        "SHARED", limit=3, offset=0, phone_numbers=vector["params"]["phonenumbers"]
+        "SHARED", limit=3, offset=0, phone_numbers=["+49 (0)211 12345678", "0211 98765432"]
     )
 
     assert page.items == [
@@ -308,8 +315,8 @@ async def test_get_shared_with_filter(client: SipgateClient, fake_sipgate: FakeS
     assert fake_sipgate.requests[0].query == [
         ("limit", "3"),
         ("offset", "0"),
-        ("phonenumbers", "+49123456789"),
-        ("phonenumbers", "+491111"),
+        ("phonenumbers", "+4921112345678"),
+        ("phonenumbers", "+4921198765432"),
     ]
 
 
@@ -1083,11 +1090,28 @@ def test_build_number_index_skips_and_keeps_the_first() -> None:
     ]
     assert build_number_index(contacts) == {"+4921112345678": "Erika", "+4921198765432": "Jürgen"}
     assert build_number_index(contacts, region=None) == {"+4921112345678": "Zentrale"}
-    assert build_number_index(contacts, region="AT") == {
-        "+4321112345678": "Erika",
-        "+4921112345678": "Zentrale",
-        "+4321198765432": "Jürgen",
-    }
+    # Read in Austria, 0211 … is no number that can exist: only the international one is kept.
+    assert build_number_index(contacts, region="AT") == {"+4921112345678": "Zentrale"}
+    contacts.append(Contact(id="5", name="Wien", numbers=(ContactNumber("01 5880012"),)))
+    assert build_number_index(contacts, region="AT")["+4315880012"] == "Wien"
+
+
+def test_number_index_reads_numbers_strictly() -> None:
+    """No guessing: digits without +, cut-off numbers and extensions name nobody."""
+    contacts = [
+        Contact(id="1", name="Fremd", numbers=(ContactNumber("4915791234567"),)),
+        Contact(id="2", name="Abgeschnitten", numbers=(ContactNumber("+49 211 <&>"),)),
+        Contact(id="3", name="Durchwahl", numbers=(ContactNumber("e14"), ContactNumber("0211"))),
+        Contact(id="4", name="Anna", numbers=(ContactNumber("0157 912 345 67"),)),
+    ]
+    assert build_number_index(contacts) == {"+4915791234567": "Anna"}
+    names = ContactNames("DE")
+    names.replace(build_number_index(contacts))
+    assert names.lookup("+4915791234567") == "Anna"
+    assert names.lookup("01579 1234567") == "Anna"
+    assert names.lookup("4915791234567") is None
+    assert names.lookup("+49211") is None
+    assert names.lookup("anonymous") is None
 
 
 def test_vcard_text_of_several_contacts() -> None:

@@ -100,3 +100,28 @@ def test_device_page_shows_the_entities(page: object, hass: HomeAssistant) -> No
     page.wait_for_timeout(2000)
     page.screenshot(path=ARTIFACTS / "integration-page.png", full_page=True)
     assert (ARTIFACTS / "integration-page.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("language", "configure", "title", "regenerate"),
+    [
+        ("en", "Configure", "sipgate options", "New webhook address"),
+        ("de", "Konfigurieren", "sipgate-Optionen", "Neue Webhook-Adresse"),
+    ],
+)
+def test_options_form_in_english_and_german(
+    page: object, hass: HomeAssistant, language: str, configure: str, title: str, regenerate: str
+) -> None:
+    """The options form reads right in both languages (screenshots options-<language>.png)."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    page.goto(f"{hass.url}/config/integrations/integration/sipgate")
+    page.evaluate(f"localStorage.setItem('selectedLanguage', JSON.stringify('{language}'))")
+    page.reload()
+    page.get_by_role("button", name=configure, exact=True).first.click()
+    expect(page.get_by_text(title, exact=True)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(regenerate, exact=True)).to_be_visible()
+    page.screenshot(path=ARTIFACTS / f"options-{language}.png", full_page=True)
+    page.keyboard.press("Escape")
+    page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('en'))")

@@ -82,7 +82,7 @@ async def test_200_concurrent_calls_each_get_their_own_redirect(
                 {"delay": {"milliseconds": "{{ range(0, 30) | random }}"}},
                 {
                     "action": "sipgate.redirect_call",
-                    "data": {"numbers": ["+49157{{ trigger.event.data.from_number[-5:] }}"]},
+                    "data": {"numbers": ["+49157000{{ trigger.event.data.from_number[-5:] }}"]},
                 },
             ],
         },
@@ -93,7 +93,7 @@ async def test_200_concurrent_calls_each_get_their_own_redirect(
 
     for n, (status, content_type, text) in enumerate(await replies):
         assert (status, content_type) == (200, "application/xml"), n
-        assert text == f"{HEAD}<Dial><Number>49157{n:05d}</Number></Dial></Response>", n
+        assert text == f"{HEAD}<Dial><Number>49157000{n:05d}</Number></Dial></Response>", n
     assert answering.pending_count == 0
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)
 
@@ -130,7 +130,7 @@ async def test_200_concurrent_calls_answered_in_different_ways(
                     "default": [
                         {
                             "action": "sipgate.redirect_call",
-                            "data": {"numbers": ["+49157{{ trigger.event.data.from_number[-5:] }}"]},
+                            "data": {"numbers": ["+49157000{{ trigger.event.data.from_number[-5:] }}"]},
                         }
                     ],
                 },
@@ -157,7 +157,7 @@ async def test_200_concurrent_calls_answered_in_different_ways(
             0: f'{HEAD}<Reject reason="busy" /></Response>',
             1: DEFAULT_REPLY,
             2: gather,
-            3: f"{HEAD}<Dial><Number>49157{n:05d}</Number></Dial></Response>",
+            3: f"{HEAD}<Dial><Number>49157000{n:05d}</Number></Dial></Response>",
         }[n % 4]
         assert text == expected, n
 

@@ -29,8 +29,15 @@ from .exceptions import (
     SipgateValidationError,
 )
 from .fax import Faxline, FaxStatus
-from .history import HistoryChange, HistoryDirection, HistoryEntry, HistoryFilter, HistoryType
-from .numbers import PhoneNumber
+from .history import (
+    HistoryChange,
+    HistoryDirection,
+    HistoryEndpoint,
+    HistoryEntry,
+    HistoryFilter,
+    HistoryType,
+)
+from .numbers import MnpState, PhoneNumber
 from .pagination import Page
 from .phonelines import BlockAnonymous, BlockAnonymousTarget, Forwarding, Phoneline
 from .sms import SmsCallerId, SmsExtension
@@ -56,9 +63,11 @@ __all__ = [
     "Forwarding",
     "HistoryChange",
     "HistoryDirection",
+    "HistoryEndpoint",
     "HistoryEntry",
     "HistoryFilter",
     "HistoryType",
+    "MnpState",
     "NewContact",
     "Page",
     "PersonalAccessToken",

@@ -88,6 +88,7 @@ class User:
     admin: bool = False
     direct_dial_ids: tuple[str, ...] = ()
     timezone: str | None = None
+    address_id: str | None = None
 
     @property
     def name(self) -> str:
@@ -107,6 +108,7 @@ class User:
             admin=flag(data, "admin"),
             direct_dial_ids=str_list(data, "directDialIds"),
             timezone=optional_str(data, "timezone"),
+            address_id=optional_str(data, "addressId"),
         )
 
 

@@ -57,7 +57,7 @@ ALL_SCOPES: Final = "ALL"
 DEFAULT_PAGE_SIZE: Final = 1000
 # Latin-1, as sipgate's Node library sends it (see ContactsApi.import_csv).
 CSV_IMPORT_ENCODING: Final = "latin-1"
-_EMAIL: Final = re.compile(r"^[^@\s]+@[^@\s]+$")
+_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
 
 
 class ContactScope(StrEnum):
@@ -298,7 +298,7 @@ class NewContact:
         email = ContactEmail(self.email) if isinstance(self.email, str) else self.email
         if email is None or not email.email.strip():
             return None
-        if not _EMAIL.match(email.email.strip()):
+        if not _EMAIL.fullmatch(email.email.strip()):
             raise SipgateValidationError(
                 f"email: {email.email!r} is not an e-mail address", field="email", value=email.email
             )
@@ -450,7 +450,7 @@ class ContactsApi:
             return await self._fetch(limit=count, offset=offset, numbers=numbers)
 
         yielded = 0
-        async for contact in iterate_pages(fetch, page_size=size):
+        async for contact in iterate_pages(fetch, page_size=size, key=lambda contact: contact.id):
             if wanted is not None and contact.scope != wanted:
                 continue
             yield contact

@@ -28,7 +28,7 @@ VCARD_VERSION: Final = "4.0"
 CRLF: Final = "\r\n"
 
 _MAX_LINE_OCTETS: Final = 75
-_TYPE_TOKEN: Final = re.compile(r"^[A-Za-z0-9-]+$")
+_TYPE_TOKEN: Final = re.compile(r"[A-Za-z0-9-]+")
 _UNFOLD: Final = re.compile(r"(?:\r\n|\r|\n)[ \t]")
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
 _ADDRESS_KEYS: Final = (
@@ -308,7 +308,7 @@ def _fold(line: str) -> str:
 
 def _property(name: str, value: str, types: Iterable[str] = ()) -> str:
     """``NAME[;TYPE=a,b]:value``; types that are not plain tokens are left out."""
-    tokens = [token for token in types if _TYPE_TOKEN.match(token)]
+    tokens = [token for token in types if _TYPE_TOKEN.fullmatch(token)]
     return f"{name};TYPE={','.join(tokens)}:{value}" if tokens else f"{name}:{value}"
 
 

@@ -19,6 +19,8 @@ class Device:
     dnd: bool = False
     active_phonelines: tuple[str, ...] = ()
     active_groups: tuple[str, ...] = ()
+    caller_id: str | None = None
+    owner: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -35,6 +37,8 @@ class Device:
             active_groups=tuple(
                 str(item["id"]) for item in object_list(data, "activeGroups") if item.get("id")
             ),
+            caller_id=optional_str(data, "callerId"),
+            owner=optional_str(data, "owner"),
         )
 
 

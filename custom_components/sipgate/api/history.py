@@ -76,6 +76,26 @@ class HistoryFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryEndpoint:
+    """Where an entry went: ``ROUTED``, ``FORWARDED`` or ``PICKUP`` to an extension of a type."""
+
+    type: str | None
+    extension: str | None
+    extension_type: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a ``RoutedEndpointResponse``."""
+        endpoint = data.get("endpoint")
+        inner: Mapping[str, Any] = endpoint if isinstance(endpoint, Mapping) else {}
+        return cls(
+            type=optional_str(data, "type"),
+            extension=optional_str(inner, "extension"),
+            extension_type=optional_str(inner, "type"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class HistoryEntry:
     """One history entry; fields of other entry types stay ``None``."""
 
@@ -96,6 +116,7 @@ class HistoryEntry:
     note: str | None = None
     connection_ids: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
+    endpoints: tuple[HistoryEndpoint, ...] = ()
     # Calls and voicemails
     call_id: str | None = None
     call_status: str | None = None
@@ -109,6 +130,7 @@ class HistoryEntry:
     page_count: int | None = None
     document_url: str | None = None
     report_url: str | None = None
+    preview_url: str | None = None
     # SMS and fax
     scheduled: datetime | None = None
 
@@ -141,6 +163,7 @@ class HistoryEntry:
             note=optional_str(data, "note"),
             connection_ids=str_list(data, "connectionIds"),
             labels=str_list(data, "labels"),
+            endpoints=tuple(HistoryEndpoint.from_dict(item) for item in object_list(data, "endpoints")),
             call_id=optional_str(data, "callId"),
             call_status=optional_str(data, "callStatus"),
             duration=optional_int(data, "duration"),
@@ -151,6 +174,7 @@ class HistoryEntry:
             page_count=optional_int(data, "pageCount"),
             document_url=optional_str(data, "documentUrl"),
             report_url=optional_str(data, "reportUrl"),
+            preview_url=optional_str(data, "previewUrl"),
             scheduled=optional_datetime(data, "scheduled"),
         )
 
@@ -207,7 +231,9 @@ class HistoryApi:
         async def fetch(offset: int, size: int) -> Page[HistoryEntry]:
             return await self.fetch(history_filter, limit=size, offset=offset)
 
-        return iterate_pages(fetch, page_size=_page_size(page_size) or 100, limit=limit)
+        return iterate_pages(
+            fetch, page_size=_page_size(page_size) or 100, limit=limit, key=lambda entry: entry.id
+        )
 
     async def get(self, entry_id: str) -> HistoryEntry:
         """One entry by id (also a fax's or SMS's session id)."""

@@ -2,11 +2,27 @@
 
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Self
 
 from .pagination import Page, iterate_pages
-from .parsing import optional_int, optional_str, required_str
+from .parsing import flag, optional_datetime, optional_int, optional_str, required_str
 from .transport import Transport, items_of
+
+
+@dataclass(frozen=True, slots=True)
+class MnpState:
+    """A number being ported away: whether it is released, and until when."""
+
+    is_released: bool = False
+    released_until: datetime | None = None
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from a number's ``mnpState``."""
+        return cls(
+            is_released=flag(data, "isReleased"), released_until=optional_datetime(data, "releasedUntil")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +35,9 @@ class PhoneNumber:
     type: str | None = None
     endpoint_id: str | None = None
     endpoint_alias: str | None = None
+    endpoint_url: str | None = None
+    mnp_state: MnpState | None = None
+    port_id: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -30,6 +49,9 @@ class PhoneNumber:
             type=optional_str(data, "type"),
             endpoint_id=optional_str(data, "endpointId"),
             endpoint_alias=optional_str(data, "endpointAlias"),
+            endpoint_url=optional_str(data, "endpointUrl"),
+            mnp_state=MnpState.from_dict(mnp) if isinstance(mnp := data.get("mnpState"), Mapping) else None,
+            port_id=optional_str(data, "portId"),
         )
 
 
@@ -56,4 +78,4 @@ class NumbersApi:
         async def fetch(offset: int, size: int) -> Page[PhoneNumber]:
             return await self.fetch(limit=size, offset=offset)
 
-        return iterate_pages(fetch, page_size=page_size)
+        return iterate_pages(fetch, page_size=page_size, key=lambda number: number.id)

@@ -3,6 +3,7 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+import re
 from typing import Any, Self
 
 from .exceptions import SipgateValidationError
@@ -11,6 +12,7 @@ from .phone import normalize_number
 from .transport import Transport, path_segment
 
 MAX_FORWARDINGS = 3
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 FORWARDING_TIMEOUT_RANGE = (0, 600)
 
 
@@ -27,11 +29,26 @@ class Phoneline:
 
     id: str
     alias: str | None = None
+    block_anonymous_url: str | None = None
+    devices_url: str | None = None
+    forwardings_url: str | None = None
+    numbers_url: str | None = None
+    parallel_forwardings_url: str | None = None
+    voicemails_url: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
         """Build from a ``SimplePhonelineResponse``."""
-        return cls(id=required_str(data, "id", "phone line"), alias=optional_str(data, "alias"))
+        return cls(
+            id=required_str(data, "id", "phone line"),
+            alias=optional_str(data, "alias"),
+            block_anonymous_url=optional_str(data, "blockAnonymousUrl"),
+            devices_url=optional_str(data, "devicesUrl"),
+            forwardings_url=optional_str(data, "forwardingsUrl"),
+            numbers_url=optional_str(data, "numbersUrl"),
+            parallel_forwardings_url=optional_str(data, "parallelForwardingsUrl"),
+            voicemails_url=optional_str(data, "voicemailsUrl"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +130,8 @@ class PhonelinesApi:
                     value=forwarding.timeout,
                 )
             destination = forwarding.destination
-            if destination != "voicemail":
+            # Destinations as sipgate listed them (E.164 or voicemail) go back unchanged.
+            if destination != "voicemail" and not _E164.fullmatch(destination):
                 destination = normalize_number(
                     destination, field="destination", region=self._transport.region
                 )

@@ -172,7 +172,7 @@ def _check_content_type(content_type: str | None) -> None:
 
 
 # "user[]" and the nested "user[][0]" that query-string libraries write both mean "user".
-_BRACKETS = re.compile(r"(\[[^\]]*\])+$")
+_BRACKETS = re.compile(r"(\[[^\]]*\])+\Z")
 
 
 def _decode_fields(body: bytes, max_body_size: int) -> dict[str, list[str]]:

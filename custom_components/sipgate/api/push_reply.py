@@ -17,10 +17,8 @@ PCM at 8 kHz, at a public URL; it is not downloaded or checked here.
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from typing import Final
 from urllib.parse import urlsplit
-from xml.etree.ElementTree import Element, SubElement, tostring
 
 from .exceptions import SipgateValidationError
 
@@ -28,7 +26,6 @@ REPLY_CONTENT_TYPE: Final = "application/xml"
 MAX_DIAL_NUMBERS: Final = 5
 DEFAULT_GATHER_MAX_DIGITS: Final = 1
 DEFAULT_GATHER_TIMEOUT_MS: Final = 2000
-REPLY_CACHE_SIZE: Final = 256
 
 _XML_DECLARATION: Final = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 _URL_SCHEMES: Final = frozenset({"http", "https"})
@@ -193,71 +190,62 @@ class Hangup:
 ReplyAction = Dial | Voicemail | Reject | Play | Gather | Hangup
 
 
-def _play_element(url: str) -> Element:
-    play = Element("Play")
-    SubElement(play, "Url").text = url
-    return play
+# What ElementTree escapes, written by hand: the reply path builds its XML as text.
+_ATTRIBUTE_ESCAPES: Final = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+)
+_TEXT_ESCAPES: Final = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def _action_element(action: ReplyAction) -> Element:
+def _attributes(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(f' {name}="{value.translate(_ATTRIBUTE_ESCAPES)}"' for name, value in pairs)
+
+
+def _play_xml(url: str) -> str:
+    return f"<Play><Url>{url.translate(_TEXT_ESCAPES)}</Url></Play>"
+
+
+def _action_xml(action: ReplyAction) -> str:
     match action:
         case Dial():
-            element = Element("Dial")
+            attributes: list[tuple[str, str]] = []
             if action.caller_id is not None:
-                element.set("callerId", action.caller_id)
+                attributes.append(("callerId", action.caller_id))
             if action.anonymous is not None:
-                element.set("anonymous", "true" if action.anonymous else "false")
-            for number in action.numbers:
-                SubElement(element, "Number").text = number
-        case Voicemail():
-            element = Element("Dial")
-            SubElement(element, "Voicemail")
-        case Reject():
-            element = Element("Reject")
-            if action.reason is not None:
-                element.set("reason", str(action.reason))
-        case Play():
-            element = _play_element(action.url)
-        case Gather():
-            element = Element(
-                "Gather",
-                {
-                    "onData": action.on_data_url,
-                    "maxDigits": str(action.max_digits),
-                    "timeout": str(action.timeout_ms),
-                },
+                attributes.append(("anonymous", "true" if action.anonymous else "false"))
+            numbers = "".join(
+                f"<Number>{number.translate(_TEXT_ESCAPES)}</Number>" for number in action.numbers
             )
-            if action.play_url is not None:
-                element.append(_play_element(action.play_url))
+            return f"<Dial{_attributes(attributes)}>{numbers}</Dial>"
+        case Voicemail():
+            return "<Dial><Voicemail /></Dial>"
+        case Reject():
+            reason = [] if action.reason is None else [("reason", str(action.reason))]
+            return f"<Reject{_attributes(reason)} />"
+        case Play():
+            return _play_xml(action.url)
+        case Gather():
+            gather = _attributes(
+                (
+                    ("onData", action.on_data_url),
+                    ("maxDigits", str(action.max_digits)),
+                    ("timeout", str(action.timeout_ms)),
+                )
+            )
+            if action.play_url is None:
+                return f"<Gather{gather} />"
+            return f"<Gather{gather}>{_play_xml(action.play_url)}</Gather>"
         case Hangup():
-            element = Element("Hangup")
+            return "<Hangup />"
         case _:
             raise SipgateValidationError(f"not a reply action: {action!r}", field="action", value=action)
-    return element
-
-
-def _build_reply(action: ReplyAction | None, on_answer: str | None, on_hangup: str | None) -> bytes:
-    root = Element("Response")
-    if on_answer is not None:
-        root.set("onAnswer", _absolute_url(on_answer, "on_answer"))
-    if on_hangup is not None:
-        root.set("onHangup", _absolute_url(on_hangup, "on_hangup"))
-    if action is not None:
-        root.append(_action_element(action))
-    xml: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
-    return _XML_DECLARATION + xml
-
-
-@lru_cache(maxsize=REPLY_CACHE_SIZE)
-def _cached_reply(action: ReplyAction | None, on_answer: str | None, on_hangup: str | None) -> bytes:
-    return _build_reply(action, on_answer, on_hangup)
 
 
 def build_reply(action: ReplyAction | None, *, on_answer: str | None, on_hangup: str | None) -> bytes:
     """The UTF-8 XML reply to a push: ``<Response>`` with at most one action.
 
-    Replies are immutable and few (the follow-up URLs rarely change), so the
-    most recent ones are kept and reused.
+    The XML is written as text (the same bytes ElementTree would write): a
+    reply costs a few string operations on the webhook's reply path.
 
     Args:
         action: what sipgate should do with the call; ``None`` lets it go on
@@ -269,7 +257,11 @@ def build_reply(action: ReplyAction | None, *, on_answer: str | None, on_hangup:
         SipgateValidationError: a URL is not absolute http(s), or ``action``
             is not one of the reply actions.
     """
-    try:
-        return _cached_reply(action, on_answer, on_hangup)
-    except TypeError:  # an unhashable argument; _build_reply says what is wrong with it
-        return _build_reply(action, on_answer, on_hangup)
+    attributes: list[tuple[str, str]] = []
+    if on_answer is not None:
+        attributes.append(("onAnswer", _absolute_url(on_answer, "on_answer")))
+    if on_hangup is not None:
+        attributes.append(("onHangup", _absolute_url(on_hangup, "on_hangup")))
+    head = f"<Response{_attributes(attributes)}"
+    xml = f"{head} />" if action is None else f"{head}>{_action_xml(action)}</Response>"
+    return _XML_DECLARATION + xml.encode("utf-8")

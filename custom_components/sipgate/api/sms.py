@@ -12,7 +12,7 @@ from .phone import normalize_number
 from .transport import Transport, path_segment
 from .validation import validate_send_at
 
-_SMS_ID = re.compile(r"^s(0|[1-9][0-9]*)$")
+_SMS_ID = re.compile(r"s(0|[1-9][0-9]*)")
 SCOPE_SEND = "sessions:sms:write"
 
 
@@ -56,7 +56,7 @@ class SmsCallerId:
 
 def validate_sms_id(sms_id: str, *, field: str = "sms_id") -> str:
     """An SMS extension id such as ``s0``."""
-    if not _SMS_ID.match(sms_id):
+    if not _SMS_ID.fullmatch(sms_id):
         raise SipgateValidationError(
             f"{field}: {sms_id!r} is not an SMS extension (expected s0, s1 …)", field=field, value=sms_id
         )

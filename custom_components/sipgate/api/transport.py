@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 import json
+import time
 from typing import Any, Final
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -32,6 +33,9 @@ API_BASE_URL: Final = "https://api.sipgate.com/v2"
 DEFAULT_REQUEST_TIMEOUT: Final = 15.0
 DEFAULT_REGION: Final = "DE"
 USER_AGENT: Final = "sipgate-home-assistant"
+# The longest wait a Retry-After can impose on the rate-limit gate (a broken header saying
+# "1e9" must not silence the integration for years).
+MAX_RATE_LIMIT_WAIT: Final = 6 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +137,14 @@ class Transport:
         self.region = region
         self._base_url = base_url.rstrip("/")
         self.request_timeout = request_timeout
+        # The rate-limit gate: after a 429 with Retry-After nothing is sent before this
+        # moment (time.time(): Retry-After may be an HTTP date), whoever asks — polls, refreshes and actions alike.
+        self._quiet_until = 0.0
+
+    @property
+    def rate_limited_for(self) -> float:
+        """Seconds left until sipgate may be asked again (0 when it may be asked now)."""
+        return max(0.0, self._quiet_until - time.time())
 
     def url(self, path: str) -> str:
         """Return the absolute URL of an API path (``/v2`` is kept: no URL joining)."""
@@ -146,6 +158,27 @@ class Transport:
         params: Mapping[str, QueryValue] | None = None,
         json_body: Any = None,
         accept: str = "application/json",
+    ) -> RawResponse:
+        if (wait := self.rate_limited_for) > 0:
+            raise SipgateRateLimitError(
+                HTTPStatus.TOO_MANY_REQUESTS,
+                f"sipgate asked to wait; {method} {path} not sent",
+                retry_after=wait,
+            )
+        response = await self._exchange(method, path, params=params, json_body=json_body, accept=accept)
+        if response.status == HTTPStatus.TOO_MANY_REQUESTS and response.retry_after:
+            wait = min(response.retry_after, MAX_RATE_LIMIT_WAIT)
+            self._quiet_until = max(self._quiet_until, time.time() + wait)
+        return response
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, QueryValue] | None,
+        json_body: Any,
+        accept: str,
     ) -> RawResponse:
         headers = {
             "Authorization": await self._auth.authorization_header(),

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from .exceptions import SipgateNotPdfError, SipgateScheduleError, SipgateValidationError
 
 MAX_SCHEDULE_AHEAD: Final = timedelta(days=30)
-_DTMF = re.compile(r"^[0-9A-D#*]+$")
+_DTMF = re.compile(r"[0-9A-D#*]+")
 
 
 def validate_send_at(send_at: datetime, *, now: datetime | None = None, field: str = "send_at") -> int:
@@ -31,7 +31,7 @@ def validate_send_at(send_at: datetime, *, now: datetime | None = None, field: s
 def validate_dtmf(sequence: str, *, field: str = "sequence") -> str:
     """Upper-case a DTMF sequence and check it has only 0-9, A-D, * and #."""
     normalized = sequence.upper()
-    if not _DTMF.match(normalized):
+    if not _DTMF.fullmatch(normalized):
         raise SipgateValidationError(
             f"{field}: {sequence!r} is not a DTMF sequence (use only 0-9, A-D, * and #)",
             field=field,

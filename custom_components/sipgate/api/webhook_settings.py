@@ -13,7 +13,7 @@ from .validation import validate_http_url
 
 SCOPE_READ = "settings:sipgateio:read"
 SCOPE_WRITE = "settings:sipgateio:write"
-_WHITELIST_ENTRY = re.compile(r"^[pg](0|[1-9][0-9]*)$")
+_WHITELIST_ENTRY = re.compile(r"[pg](0|[1-9][0-9]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def validate_whitelist(extensions: Iterable[str]) -> tuple[str, ...]:
     """Only phone lines (``p…``) and groups (``g…``) can trigger pushes."""
     entries = tuple(extensions)
     for entry in entries:
-        if not _WHITELIST_ENTRY.match(entry):
+        if not _WHITELIST_ENTRY.fullmatch(entry):
             raise SipgateValidationError(
                 f"whitelist: {entry!r} is neither a phone line (p0 …) nor a group (g0 …)",
                 field="whitelist",

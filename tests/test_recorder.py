@@ -1,0 +1,43 @@
+"""What a call leaves in the recorder: the events with their data, not a new attribute row per call."""
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.recorder.common import async_wait_recording_done
+
+from homeassistant.components.recorder import Recorder, history
+from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
+
+from .conftest import WebhookCaller
+
+CALL_STATE = "sensor.sipgate_muster_elektro_gmbh_call_state"
+CALL_EVENT = "event.sipgate_muster_elektro_gmbh_call"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(recorder_mock: Recorder, enable_custom_integrations: None) -> None:
+    """The recorder first (it must be set up before Home Assistant is), then the integration."""
+
+
+async def test_per_call_attributes_stay_out_of_the_recorder(
+    recorder_mock: Recorder, hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry
+) -> None:
+    """The call-state sensor and the Call event entity show who calls; the recorder keeps only the states."""
+    start = dt_util.utcnow()
+    await push.post("event=newCall&callId=REC1&from=4915799912345&to=4921112345671&direction=in")
+    await hass.async_block_till_done()
+    assert hass.states.get(CALL_STATE).attributes["from_number"] == "+4915799912345"
+    assert hass.states.get(CALL_EVENT).attributes["call_id"] == "REC1"
+    await async_wait_recording_done(hass)
+
+    def recorded() -> dict[str, list[dict[str, object]]]:
+        states = history.get_significant_states(
+            hass, start, entity_ids=[CALL_STATE, CALL_EVENT], significant_changes_only=False
+        )
+        return {entity_id: [dict(s.attributes) for s in found] for entity_id, found in states.items()}
+
+    stored = await hass.async_add_executor_job(recorded)
+    for attributes in stored[CALL_STATE] + stored[CALL_EVENT]:
+        assert not {"call_id", "from_number", "to_number", "from_name", "to_name"} & set(attributes)
+    assert stored[CALL_STATE][-1]["active_calls"] == 1
+    assert stored[CALL_EVENT][-1]["event_type"] == "incoming_call"
