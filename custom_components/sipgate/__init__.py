@@ -18,6 +18,7 @@ from .answering import CallAnswering
 from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
+from .arrivals import ArrivalTracker, async_remove_store
 from .calls import CallRegistry
 from .cloudhook import async_delete_cloudhook
 from .const import (
@@ -38,6 +39,7 @@ from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordi
 from .data import SipgateConfigEntry, SipgateData, create_client
 from .development import webhook_public_key
 from .fax_tracking import FaxTracker
+from .media import async_setup_media
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
 from .webhook_url import (
@@ -67,6 +69,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions; they serve every account."""
     async_update_development_issue(hass)
     async_setup_services(hass)
+    async_setup_media(hass)
     return True
 
 
@@ -133,6 +136,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         hass, entry, client, timedelta(minutes=int(options[CONF_HISTORY_SCAN_INTERVAL]))
     )
     live_calls = LiveCallsCoordinator(hass, entry, client)
+    arrivals = ArrivalTracker(hass, entry)
+    await arrivals.async_load()
     entry.runtime_data = SipgateData(
         client=client,
         userinfo=userinfo,
@@ -147,6 +152,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         account_coordinator=account_coordinator,
         history_coordinator=history_coordinator,
         live_calls=live_calls,
+        arrivals=arrivals,
         missing_scopes=missing_scopes,
     )
     entry.async_on_unload(
@@ -156,6 +162,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     # Not async_config_entry_first_refresh: a failing poll must not keep the webhook from answering.
     await account_coordinator.async_refresh()
     await history_coordinator.async_refresh()
+    entry.async_on_unload(arrivals.async_start())
     if options[CONF_CONTACT_LOOKUP]:
         contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -228,6 +235,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
     """Give the account its previous webhook URLs back and delete the cloudhook."""
     await async_restore_webhook_urls(hass, entry, create_client(hass, entry.data))
+    await async_remove_store(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .answering import CallAnswering
     from .api import Account, UserInfo
     from .api.client import SipgateClient
+    from .arrivals import ArrivalTracker
     from .calls import CallRegistry
     from .contact_names import ContactNames
     from .contact_refresh import ContactRefresher
@@ -42,6 +43,7 @@ class SipgateData:
     account_coordinator: AccountCoordinator
     history_coordinator: HistoryCoordinator
     live_calls: LiveCallsCoordinator
+    arrivals: ArrivalTracker
     missing_scopes: set[str] = field(default_factory=set)
     # Looked up once when first needed: the owner's SMS extension and fax line.
     defaults: dict[str, str] = field(default_factory=dict)
