@@ -11,7 +11,8 @@ default cannot be found)::
       "users": ["w0"],              # who rings; default: the users of the number's line (all for a group)
       "call_id": "…",               # default: a random one
       "diversion": "+49…",          # optional: the number the call was forwarded from
-      "script": [{"answer": true}, {"dtmf": "1234"}, {"wait": 2}, {"hangup": "normalClearing"}]
+      "script": [{"answer": true}, {"dtmf": "1234"}, {"wait": 2}, {"hangup": "normalClearing"}],
+      "voicemail": {"transcription": "…", "duration": 12, "after": 20}  # optional, see below
     }
 
 The stand-in posts a signed ``newCall`` (form-encoded like sipgate: repeated
@@ -31,6 +32,13 @@ turn. Then the rest of the script runs:
   ``DELETE /calls/{id}`` or a blind transfer ends it meanwhile.
 * ``{"hangup": "normalClearing"}`` (any cause, or ``true`` for the default):
   the call ends; a ``hangup`` push goes to ``onHangup`` when the reply asked for it.
+
+With ``voicemail`` the caller leaves a voicemail (as if the account's voicemail
+had taken the call): once the call has ended, a ``VOICEMAIL`` entry joins the
+history (``after`` seconds later, at most 60, like sipgate's lag; default at
+once), with ``duration`` (default 12), the ``transcription`` when given, and a
+``recordingUrl`` the stand-in serves (``GET /_standin/recordings/<id>.mp3``).
+The report names it as ``voicemail_id``.
 
 A call the script does not end is hung up at the end: ``normalClearing``
 when it was answered, ``cancel`` (the caller gave up) when not. ``DELETE
@@ -74,7 +82,7 @@ DEFAULT_ACCOUNT_NUMBER: Final = "+4921112345671"
 _NUMBER: Final = re.compile(r"^\+?[0-9]{3,20}$")
 _DTMF: Final = re.compile(r"^[0-9A-D*#]*$")
 _CALL_KEYS: Final = frozenset(
-    {"webhook_url", "from", "to", "direction", "users", "call_id", "diversion", "script"}
+    {"webhook_url", "from", "to", "direction", "users", "call_id", "diversion", "script", "voicemail"}
 )
 
 
@@ -111,6 +119,33 @@ class HangupStep:
 
 
 type Step = AnswerStep | DtmfStep | WaitStep | HangupStep
+
+
+@dataclass(frozen=True, slots=True)
+class VoicemailSpec:
+    """The voicemail the caller leaves: in the history ``after`` seconds after the hangup."""
+
+    duration: int = 12
+    transcription: str | None = None
+    after: float = 0.0
+
+
+def parse_voicemail(raw: Any) -> VoicemailSpec | None:
+    """The ``voicemail`` key of a call request; raise :class:`ScriptError` for anything else."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) - {"duration", "transcription", "after"}:
+        raise ScriptError("voicemail: an object with duration, transcription and after (all optional)")
+    duration = raw.get("duration", 12)
+    transcription = raw.get("transcription")
+    after = raw.get("after", 0)
+    if not isinstance(duration, int) or isinstance(duration, bool) or not 1 <= duration <= 600:
+        raise ScriptError(f"voicemail.duration: {duration!r} is not 1-600 seconds")
+    if transcription is not None and not isinstance(transcription, str):
+        raise ScriptError("voicemail.transcription must be text")
+    if not isinstance(after, int | float) or isinstance(after, bool) or not 0 <= after <= MAX_WAIT:
+        raise ScriptError(f"voicemail.after: {after!r} is not 0-{MAX_WAIT:g} seconds")
+    return VoicemailSpec(duration, transcription, float(after))
 
 
 def _parse_step(raw: Any, index: int) -> Step:
@@ -179,6 +214,7 @@ class CallSpec:
     call_id: str
     script: list[Step]
     diversion: str | None = None
+    voicemail: VoicemailSpec | None = None
     xcid: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
@@ -234,6 +270,7 @@ def parse_call_request(body: Any, account: Account) -> CallSpec:
         call_id=call_id,
         script=parse_script(body.get("script")),
         diversion=None if diversion is None else _number(diversion, "diversion"),
+        voicemail=parse_voicemail(body.get("voicemail")),
     )
 
 
@@ -285,6 +322,7 @@ class _Playback:
     steps: list[Json] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     history_id: str | None = None
+    voicemail_id: str | None = None
 
     def outcome(self, text: str) -> None:
         """Note what happened; a push step lists what happened after it, up to the next push."""
@@ -535,6 +573,23 @@ class CallPlayer:
             users=spec.users,
         )
         play.history_id = str(entry["id"])
+        if (voicemail := spec.voicemail) is not None:
+            play.voicemail_id = self._account.new_id()
+            play.outcome(f"voicemail {play.voicemail_id} left")
+
+            def leave(voicemail_id: str = play.voicemail_id) -> None:
+                self._account.record_voicemail(
+                    voicemail_id,
+                    caller=spec.remote_number,
+                    account_number=spec.account_number,
+                    duration=voicemail.duration,
+                    transcription=voicemail.transcription,
+                )
+
+            if voicemail.after:
+                asyncio.get_running_loop().call_later(voicemail.after, leave)
+            else:
+                leave()
 
     async def _ended_elsewhere(self, play: _Playback) -> bool:
         """End the playback when the call was ended from outside (REST hang-up or transfer, stopping)."""
@@ -616,6 +671,7 @@ class CallPlayer:
             "steps": play.steps,
             "unused_script": [_step_json(step) for step in play.queue],
             "history_id": play.history_id,
+            "voicemail_id": play.voicemail_id,
         }
         self._account.played_calls.append(report)
         return report

@@ -17,6 +17,7 @@ Control API (not part of sipgate's; loopback only, no credentials):
 ``GET|DELETE /_standin/errors``        the invalid or unserved requests / forget them
 ``GET /_standin/public_key``           the PEM public key pushes are signed with
 ``POST /_standin/calls``               play a call against a webhook (:mod:`standin.playback`)
+``GET /_standin/recordings/<id>.mp3``  the recording of a voicemail a played call left
 ``GET /_standin/state``                SMS, faxes and calls sent, played calls, settings
 ``POST /_standin/reset``               back to the seed data
 ====================================  ==========================================================
@@ -752,7 +753,16 @@ async def control_play_call(request: web.Request) -> web.Response:
         return _error(400, str(err))
     if state.player is None:
         return _error(503, "the stand-in is not started")
+    state.account.public_url = str(request.url.origin())
     return web.json_response(await state.player.play(spec))
+
+
+async def control_recording(request: web.Request) -> web.Response:
+    """``GET /_standin/recordings/<id>.mp3``: a voicemail's recording (a link in the history, no credentials)."""
+    recording = request.app[STATE].account.recordings.get(request.match_info["voicemail_id"])
+    if recording is None:
+        return _error(404, "no such recording")
+    return web.Response(body=recording, content_type="audio/mpeg")
 
 
 async def control_state(request: web.Request) -> web.Response:
@@ -796,6 +806,7 @@ def create_app(state: StandInState | None = None) -> web.Application:
         ("DELETE", "/errors", control_reset_errors),
         ("GET", "/public_key", control_public_key),
         ("POST", "/calls", control_play_call),
+        ("GET", "/recordings/{voicemail_id}.mp3", control_recording),
         ("GET", "/state", control_state),
         ("POST", "/reset", control_reset),
     ]
@@ -893,6 +904,7 @@ class StandIn:
         """Play a call (the keys of ``POST /_standin/calls``) and return the report."""
         if self.state.player is None:
             raise RuntimeError("the stand-in is not started")
+        self.state.account.public_url = self.url
         return await self.state.player.play(parse_call_request(call, self.state.account))
 
     async def start(self) -> None:

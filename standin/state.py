@@ -50,6 +50,13 @@ def _e164(number: str) -> str:
     return "+" + digits
 
 
+def silent_mp3(seconds: int) -> bytes:
+    """An MP3 of about ``seconds`` of silence, after an empty ID3 tag."""
+    # A frame header (MPEG-1 Layer III, 32 kbit/s, 32 kHz, mono, no padding) and its zeroed body: 144 bytes.
+    frame = b"\xff\xfb\x18\xc4" + bytes(140)
+    return b"ID3\x04\x00\x00\x00\x00\x00\x00" + frame * max(1, round(seconds * 32000 / 1152))
+
+
 def now_iso() -> str:
     """The current time as sipgate writes it (``2026-11-26T08:15:02Z``)."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -155,6 +162,8 @@ class Account:
         """Seed from ``seed`` (default: ``standin/data``); ``fax_pending_polls`` see :meth:`read_history_entry`."""
         self._seed = copy.deepcopy(dict(seed) if seed is not None else load_seed())
         self.fax_pending_polls = fax_pending_polls
+        # Where the stand-in is reached (set by the control API): links in the history point there.
+        self.public_url = "http://127.0.0.1"
         self.reset()
 
     def reset(self) -> None:
@@ -193,6 +202,8 @@ class Account:
         self.faxes_sent: list[Json] = []
         self.call_sessions: list[Json] = []
         self.played_calls: list[Json] = []
+        # Voicemail recordings the stand-in serves (GET /_standin/recordings/<id>.mp3), by history id.
+        self.recordings: dict[str, bytes] = {}
         self._fax_reads: dict[str, int] = {}
         self._ids = itertools.count(
             max(
@@ -520,6 +531,45 @@ class Account:
                 "callStatus": call_status,
             }
         )
+
+    def record_voicemail(
+        self,
+        voicemail_id: str,
+        *,
+        caller: str,
+        account_number: str,
+        duration: int,
+        transcription: str | None,
+    ) -> Json:
+        """The caller left a voicemail: a VOICEMAIL history entry and its recording."""
+        entry_number = self.number(account_number) or {}
+        line = str(entry_number.get("endpointId", ""))
+        entry: Json = {
+            "id": voicemail_id,
+            "source": caller,
+            "target": account_number,
+            "sourceAlias": "" if caller == "anonymous" else self.contact_name(caller),
+            "targetAlias": str(entry_number.get("endpointAlias", "")),
+            "type": "VOICEMAIL",
+            "created": now_iso(),
+            "lastModified": now_iso(),
+            "direction": "INCOMING",
+            "incoming": True,
+            "status": "PICKUP",
+            "connectionIds": [line] if line else [],
+            "read": False,
+            "archived": False,
+            "note": "",
+            "endpoints": [],
+            "starred": False,
+            "labels": [],
+            "recordingUrl": f"{self.public_url}/_standin/recordings/{voicemail_id}.mp3",
+            "duration": duration,
+        }
+        if transcription:
+            entry["transcription"] = transcription
+        self.recordings[voicemail_id] = silent_mp3(duration)
+        return self.add_history(entry)
 
     # --- what the stand-in saw --------------------------------------------------------------------------
 

@@ -127,6 +127,9 @@ async def test_idle_hour_stays_within_the_request_budget(
     assert paths.count("/history") == 12  # every 5 minutes
     assert paths.count("/balance") == 1  # hourly
     assert "/calls" not in paths  # no live-call polling while idle
+    # Finding new voicemails, SMS and faxes costs nothing extra: no voicemail is looked for without a call.
+    assert init_integration.runtime_data.arrivals.history_reads_after_hangup == 0
+    assert not init_integration.runtime_data.arrivals.looking_for_voicemail
 
 
 async def test_a_burst_of_hangups_refreshes_the_history_once(

@@ -16,9 +16,12 @@ from custom_components.sipgate.const import (
     DOMAIN,
     EVENT_ANSWER,
     EVENT_DTMF,
+    EVENT_FAX_RECEIVED,
     EVENT_FAX_STATUS,
     EVENT_HANGUP,
     EVENT_NEW_CALL,
+    EVENT_SMS_RECEIVED,
+    EVENT_VOICEMAIL_RECEIVED,
 )
 from homeassistant.components.recorder import Recorder
 from homeassistant.core import HomeAssistant
@@ -182,3 +185,54 @@ async def test_a_call_from_a_contact_is_described_with_names(
             ENTITY,
         ),
     ]
+
+
+MESSAGES_ENTITY = "event.sipgate_muster_elektro_gmbh_messages"
+MESSAGES_NAME = "sipgate Muster Elektro GmbH Messages"
+ARRIVED = {"from_number": "+4915799912345", "from_name": "Max Kunde", "to_number": "+4921112345671"}
+MESSAGES = [
+    (EVENT_VOICEMAIL_RECEIVED, {**ARRIVED, "duration": 37, "transcription": "Bitte zurückrufen."}),
+    (EVENT_SMS_RECEIVED, {**ARRIVED, "text": "Komme später"}),
+    (EVENT_FAX_RECEIVED, {**ARRIVED, "from_name": None, "pages": 3}),
+]
+
+
+@pytest.mark.usefixtures("logbook")
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "en",
+            [
+                "Voicemail: Max Kunde (+4915799912345) → +4921112345671 (Duration: 0:37)",
+                "SMS: Max Kunde (+4915799912345) → +4921112345671",
+                "Fax: +4915799912345 → +4921112345671 (Pages: 3)",
+            ],
+        ),
+        (
+            "de",
+            [
+                "Sprachnachricht: Max Kunde (+4915799912345) → +4921112345671 (Dauer: 0:37)",
+                "SMS: Max Kunde (+4915799912345) → +4921112345671",
+                "Fax: +4915799912345 → +4921112345671 (Seiten: 3)",
+            ],
+        ),
+    ],
+)
+async def test_arrived_messages_are_described(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    language: str,
+    lines: list[str],
+) -> None:
+    """A voicemail, SMS or fax that arrived is one line linked to the Messages entity; no text or transcription."""
+    hass.config.language = language
+    await async_get_translations(hass, language, "entity", [DOMAIN])
+    since = dt_util.utcnow()
+    for event_type, data in MESSAGES:
+        hass.bus.async_fire(event_type, {**data, "config_entry_id": init_integration.entry_id})
+
+    entries = await sipgate_entries(hass, hass_ws_client, since)
+    assert [message for _, message, _ in entries] == lines
+    assert {(name, entity) for name, _, entity in entries} == {(MESSAGES_NAME, MESSAGES_ENTITY)}

@@ -253,7 +253,7 @@ async def test_hangup_causes(hass: HomeAssistant, push: WebhookCaller, cause: st
     await push.post(CASES["hangup_docs_curl"].replace("normalClearing", cause))
     await hass.async_block_till_done()
     assert [(e.data["cause"], e.data["answering_number"]) for e in events] == [(cause, "+4921199999999")]
-    (entity,) = hass.states.async_all("event")
+    entity = hass.states.get("event.sipgate_muster_elektro_gmbh_call")
     assert entity.attributes["event_type"] == "hung_up"
     assert entity.attributes["cause"] == cause_key(cause)
     assert entity.attributes["cause"] in HANGUP_CAUSES

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from datetime import datetime, timedelta
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.const import Platform
@@ -15,9 +15,10 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
-from .api import Account, SipgateAuthenticationError, SipgateClient, SipgateError, SipgateForbiddenError
+from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
+from .arrivals import ArrivalTracker, async_remove_store
 from .calls import CallRegistry
 from .cloudhook import async_delete_cloudhook
 from .const import (
@@ -38,6 +39,7 @@ from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordi
 from .data import SipgateConfigEntry, SipgateData, create_client
 from .development import webhook_public_key
 from .fax_tracking import FaxTracker
+from .media import async_setup_media
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
 from .webhook_url import (
@@ -46,6 +48,10 @@ from .webhook_url import (
     async_update_development_issue,
     async_update_security_issues,
 )
+
+if TYPE_CHECKING:
+    from .api import Account
+    from .api.client import SipgateClient
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # How often calls nobody has heard of for too long are ended and old records dropped.
@@ -63,6 +69,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions; they serve every account."""
     async_update_development_issue(hass)
     async_setup_services(hass)
+    async_setup_media(hass)
     return True
 
 
@@ -129,6 +136,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         hass, entry, client, timedelta(minutes=int(options[CONF_HISTORY_SCAN_INTERVAL]))
     )
     live_calls = LiveCallsCoordinator(hass, entry, client)
+    arrivals = ArrivalTracker(hass, entry)
+    await arrivals.async_load()
     entry.runtime_data = SipgateData(
         client=client,
         userinfo=userinfo,
@@ -143,6 +152,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         account_coordinator=account_coordinator,
         history_coordinator=history_coordinator,
         live_calls=live_calls,
+        arrivals=arrivals,
         missing_scopes=missing_scopes,
     )
     entry.async_on_unload(
@@ -152,6 +162,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     # Not async_config_entry_first_refresh: a failing poll must not keep the webhook from answering.
     await account_coordinator.async_refresh()
     await history_coordinator.async_refresh()
+    entry.async_on_unload(arrivals.async_start())
     if options[CONF_CONTACT_LOOKUP]:
         contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -224,6 +235,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
     """Give the account its previous webhook URLs back and delete the cloudhook."""
     await async_restore_webhook_urls(hass, entry, create_client(hass, entry.data))
+    await async_remove_store(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.webhook import async_generate_id as generate_webhook_id
 from homeassistant.config_entries import (
@@ -30,7 +30,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import SipgateAuthenticationError, SipgateClient, SipgateConnectionError, SipgateError, UserInfo
+from .api import SipgateAuthenticationError, SipgateConnectionError, SipgateError, UserInfo
 from .api.phone import NumberProblem, NumberReadError, read_number
 from .api.sms import SmsExtension, validate_sms_id
 from .cloudhook import async_delete_cloudhook
@@ -69,6 +69,9 @@ TOKEN_SCHEMA = vol.Schema(
         ),
     }
 )
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 
 class _RangeInStep(NumberSelector):

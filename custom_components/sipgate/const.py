@@ -49,6 +49,10 @@ EVENT_ANSWER: Final = "sipgate_answer"
 EVENT_HANGUP: Final = "sipgate_hangup"
 EVENT_DTMF: Final = "sipgate_dtmf"
 EVENT_FAX_STATUS: Final = "sipgate_fax_status"
+# Messages that arrived, found in the history (once each).
+EVENT_VOICEMAIL_RECEIVED: Final = "sipgate_voicemail_received"
+EVENT_SMS_RECEIVED: Final = "sipgate_sms_received"
+EVENT_FAX_RECEIVED: Final = "sipgate_fax_received"
 
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_CALL_ID: Final = "call_id"

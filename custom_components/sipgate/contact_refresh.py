@@ -1,15 +1,19 @@
 """Keeps the contact-name index of an account fresh, in the background (spec §7.3)."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.start import async_at_started
 
-from .api import SipgateClient, SipgateError, SipgateForbiddenError
+from .api import SipgateError, SipgateForbiddenError
 from .const import LOGGER
 from .contact_names import ContactNames
 from .data import SipgateConfigEntry
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 
 class ContactRefresher:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from math import ceil
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
@@ -43,13 +43,15 @@ from .api import (
     Phoneline,
     PhoneNumber,
     SipgateAuthenticationError,
-    SipgateClient,
     SipgateError,
     SipgateForbiddenError,
     SipgateRateLimitError,
 )
 from .const import DOMAIN, LOGGER
 from .data import SipgateConfigEntry
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 # The newest history entries read for the unread counters.
 HISTORY_WINDOW = 100
@@ -115,6 +117,8 @@ class HistoryData:
     unread_sms: int = 0
     unread_faxes: int = 0
     last_call: HistoryEntry | None = None
+    # The entries read, newest first (new voicemails, SMS and faxes are found in them).
+    entries: tuple[HistoryEntry, ...] = ()
 
 
 def _missing_scope_issue(hass: HomeAssistant, entry: SipgateConfigEntry, scope: str, feature: str) -> None:
@@ -528,6 +532,7 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
             unread_sms=sum(1 for e in unread if e.type == "SMS" and e.incoming),
             unread_faxes=sum(1 for e in unread if e.type == "FAX" and e.incoming),
             last_call=max(calls, key=lambda e: e.created or EPOCH, default=None),
+            entries=tuple(entries),
         )
 
 

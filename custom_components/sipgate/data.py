@@ -9,12 +9,14 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import API_BASE_URL, Account, PersonalAccessToken, SipgateClient, UserInfo
 from .const import CONF_TOKEN_ID, DEFAULT_REGION
 from .development import api_base_url
 
 if TYPE_CHECKING:
     from .answering import CallAnswering
+    from .api import Account, UserInfo
+    from .api.client import SipgateClient
+    from .arrivals import ArrivalTracker
     from .calls import CallRegistry
     from .contact_names import ContactNames
     from .contact_refresh import ContactRefresher
@@ -41,6 +43,7 @@ class SipgateData:
     account_coordinator: AccountCoordinator
     history_coordinator: HistoryCoordinator
     live_calls: LiveCallsCoordinator
+    arrivals: ArrivalTracker
     missing_scopes: set[str] = field(default_factory=set)
     # Looked up once when first needed: the owner's SMS extension and fax line.
     defaults: dict[str, str] = field(default_factory=dict)
@@ -55,6 +58,11 @@ def create_client(hass: HomeAssistant, credentials: Mapping[str, Any]) -> Sipgat
     National numbers are read in the instance's country; the API is sipgate's
     unless development points it at the local stand-in.
     """
+    # The client (and with it every API area) is imported when the first entry is set up.
+    from .api.auth import PersonalAccessToken  # noqa: PLC0415
+    from .api.client import SipgateClient  # noqa: PLC0415
+    from .api.transport import API_BASE_URL  # noqa: PLC0415
+
     return SipgateClient(
         async_get_clientsession(hass),
         PersonalAccessToken(str(credentials[CONF_TOKEN_ID]), str(credentials[CONF_TOKEN])),

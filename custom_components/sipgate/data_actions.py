@@ -4,7 +4,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.helpers import config_validation as cv
@@ -12,13 +12,14 @@ from homeassistant.helpers.service import async_register_admin_service
 from homeassistant.util import dt as dt_util
 
 from .api import Contact, HistoryChange, HistoryEntry, HistoryFilter, SipgateNotFoundError, WebhookSettings
-from .api.contacts import NewContact
-from .api.contacts_formats import ContactEmail, ContactNumber
 from .call_actions import phone_number
 from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
 from .data import SipgateConfigEntry
 from .service_helpers import mapped_errors, resolve_entry, service_error
+
+if TYPE_CHECKING:
+    from .api.contacts import NewContact
 
 type Handler = Callable[
     [HomeAssistant, SipgateConfigEntry, dict[str, Any]], Coroutine[Any, Any, ServiceResponse]
@@ -61,6 +62,13 @@ PAGE = {
     vol.Optional("offset", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
 }
 MAX_FAX_BYTES = 30 * 1024 * 1024
+
+
+def _new_contact() -> type[NewContact]:
+    """The contact model, imported when a contact action first runs (it is not needed before)."""
+    from .api.contacts import NewContact  # noqa: PLC0415
+
+    return NewContact
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -277,7 +285,7 @@ async def _create_contact(
     hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[str, Any]
 ) -> ServiceResponse:
     await entry.runtime_data.client.contacts.create(
-        NewContact(
+        _new_contact()(
             firstname=data.get("firstname", ""),
             lastname=data.get("lastname", ""),
             number=data.get("number"),
@@ -300,6 +308,8 @@ async def _find_contact(entry: SipgateConfigEntry, contact_id: str) -> Contact:
 async def _update_contact(
     hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[str, Any]
 ) -> ServiceResponse:
+    from .api.contacts_formats import ContactEmail, ContactNumber  # noqa: PLC0415 - only when used
+
     contact = await _find_contact(entry, data["contact_id"])
     changes: dict[str, Any] = {}
     if "name" in data:

@@ -1,13 +1,15 @@
-"""The account's call event entity (spec §6.3): one event per webhook push."""
+"""The account's event entities: one event per webhook push (spec §6.3), one per message that arrived."""
 
 import re
 from typing import Any
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.push_events import AnswerEvent, DtmfEvent, HangupCause, HangupEvent, NewCallEvent, PushEvent
+from .arrivals import KIND_FAX, KIND_SMS, KIND_VOICEMAIL, signal_message
 from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity
 
@@ -26,6 +28,20 @@ ATTRIBUTES = (
     "cause",
     "dtmf",
 )
+MESSAGE_EVENT_TYPES = [KIND_VOICEMAIL, KIND_SMS, KIND_FAX]
+# The message event's data shown as attributes (the SMS text and transcription are in the bus event).
+MESSAGE_ATTRIBUTES = (
+    "history_id",
+    "from_number",
+    "to_number",
+    "from_name",
+    "to_name",
+    "line",
+    "time",
+    "duration",
+    "pages",
+    "media_id",
+)
 
 
 # The entity's `cause` attribute: sipgate's hangup cause in snake case (normalClearing →
@@ -42,7 +58,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the account's call event entity."""
-    async_add_entities([SipgateCallEventEntity(entry)])
+    async_add_entities([SipgateCallEventEntity(entry), SipgateMessageEventEntity(entry)])
 
 
 def event_type_of(event: PushEvent) -> str:
@@ -77,4 +93,27 @@ class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
         if "cause" in attributes:
             attributes["cause"] = cause_key(str(attributes["cause"]))
         self._trigger_event(event_type_of(event), attributes)
+        self.async_write_ha_state()
+
+
+class SipgateMessageEventEntity(SipgateAccountEntity, EventEntity):
+    """Fires for each voicemail, SMS and fax that arrives at the account."""
+
+    _attr_translation_key = "message"
+    _attr_event_types = MESSAGE_EVENT_TYPES
+
+    def __init__(self, entry: SipgateConfigEntry) -> None:
+        """Create the account's message event entity."""
+        super().__init__(entry, "message_event")
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the messages the history shows arriving."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, signal_message(self._entry.entry_id), self._async_message)
+        )
+
+    @callback
+    def _async_message(self, kind: str, data: dict[str, Any]) -> None:
+        self._trigger_event(kind, {key: data[key] for key in MESSAGE_ATTRIBUTES if data.get(key) is not None})
         self.async_write_ha_state()

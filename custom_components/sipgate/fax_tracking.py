@@ -1,12 +1,16 @@
 """Follows sent faxes until sipgate reports them sent or failed (spec §7.1)."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
-from .api import FaxStatus, SipgateClient, SipgateError, SipgateNotFoundError
+from .api import FaxStatus, SipgateError, SipgateNotFoundError
 from .const import ATTR_CONFIG_ENTRY_ID, EVENT_FAX_STATUS, LOGGER
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 POLL_INTERVAL = timedelta(seconds=15)
 # A fax still not final after this long is no longer followed.

@@ -1,6 +1,7 @@
-"""Logbook descriptions of the call events.
+"""Logbook descriptions of the call and message events.
 
-Each call step is one line, linked to the account's **Call** event entity: what happened
+Each call step is one line, linked to the account's **Call** event entity; each voicemail,
+SMS and fax that arrived one line, linked to its **Messages** event entity. What happened
 (the entity's translated event type), who called whom, and what the entity's own state
 change does not say (who answered, why the call ended, the digits). Every word comes from
 the integration's translations in Home Assistant's language (attribute and selector texts);
@@ -25,13 +26,18 @@ from .const import (
     DOMAIN,
     EVENT_ANSWER,
     EVENT_DTMF,
+    EVENT_FAX_RECEIVED,
     EVENT_FAX_STATUS,
     EVENT_HANGUP,
     EVENT_NEW_CALL,
+    EVENT_SMS_RECEIVED,
+    EVENT_VOICEMAIL_RECEIVED,
 )
 from .event import cause_key
 
 CALL_ATTRIBUTES = f"component.{DOMAIN}.entity.event.call.state_attributes"
+MESSAGE_ATTRIBUTES = f"component.{DOMAIN}.entity.event.message.state_attributes"
+MESSAGE_KINDS = {EVENT_VOICEMAIL_RECEIVED: "voicemail", EVENT_SMS_RECEIVED: "sms", EVENT_FAX_RECEIVED: "fax"}
 NORMAL_CLEARING = "normal_clearing"  # the usual end of a call: not worth a word
 
 
@@ -41,12 +47,12 @@ def _party(data: Mapping[str, Any], which: str) -> str:
     return f"{name} ({number})" if name else str(number)
 
 
-def _call_entity_id(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
-    """The Call event entity of the account the event belongs to."""
+def _call_entity_id(hass: HomeAssistant, data: Mapping[str, Any], key: str = "call_event") -> str | None:
+    """The Call (or Messages) event entity of the account the event belongs to."""
     entry = hass.config_entries.async_get_entry(str(data.get(ATTR_CONFIG_ENTRY_ID) or ""))
     if entry is None or entry.unique_id is None:
         return None
-    return er.async_get(hass).async_get_entity_id(Platform.EVENT, DOMAIN, f"{entry.unique_id}_call_event")
+    return er.async_get(hass).async_get_entity_id(Platform.EVENT, DOMAIN, f"{entry.unique_id}_{key}")
 
 
 @callback
@@ -105,3 +111,38 @@ def async_describe_events(
 
     for event_type in (EVENT_NEW_CALL, EVENT_ANSWER, EVENT_HANGUP, EVENT_DTMF, EVENT_FAX_STATUS):
         async_describe_event(DOMAIN, event_type, describe)
+    for event_type in MESSAGE_KINDS:
+        async_describe_event(DOMAIN, event_type, _message_describer(hass))
+
+
+def _message_describer(hass: HomeAssistant) -> Callable[[Event], dict[str, str]]:
+    """Describes a voicemail, SMS or fax that arrived: what, from whom to whom, how long or how many pages."""
+
+    def text(key: str, fallback: str) -> str:
+        cached = async_get_cached_translations(hass, hass.config.language, "entity", DOMAIN)
+        return cached.get(f"{MESSAGE_ATTRIBUTES}.{key}") or fallback
+
+    def message_text(event_type: str, data: Mapping[str, Any]) -> str:
+        kind = MESSAGE_KINDS[event_type]
+        details = ""
+        if kind == "voicemail" and data.get("duration") is not None:
+            seconds = int(data["duration"])
+            details = f" ({text('duration.name', 'Duration')}: {seconds // 60}:{seconds % 60:02d})"
+        elif kind == "fax" and data.get("pages"):
+            details = f" ({text('pages.name', 'Pages')}: {data['pages']})"
+        return f"{text(f'event_type.state.{kind}', kind)}: {_party(data, 'from')} → {_party(data, 'to')}{details}"
+
+    @callback
+    def describe_message(event: Event) -> dict[str, str]:
+        data = event.data
+        described = {
+            LOGBOOK_ENTRY_NAME: "sipgate",
+            LOGBOOK_ENTRY_MESSAGE: message_text(str(event.event_type), data),
+        }
+        if entity_id := _call_entity_id(hass, data, "message_event"):
+            described[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+            if state := hass.states.get(entity_id):
+                described[LOGBOOK_ENTRY_NAME] = state.name
+        return described
+
+    return describe_message

@@ -4,6 +4,7 @@ from homeassistant.core import HomeAssistant, callback
 
 from .call_actions import async_register_call_actions
 from .data_actions import async_register_data_actions
+from .message_actions import async_register_message_actions
 from .number_actions import async_register_number_actions
 
 
@@ -12,4 +13,5 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register all sipgate actions."""
     async_register_call_actions(hass)
     async_register_data_actions(hass)
+    async_register_message_actions(hass)
     async_register_number_actions(hass)

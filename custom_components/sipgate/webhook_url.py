@@ -8,7 +8,7 @@ URLs found before are remembered and put back when the entry is removed.
 """
 
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp.hdrs import METH_POST
 
@@ -18,7 +18,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.start import async_at_started
 
-from .api import SipgateClient, SipgateError, SipgateForbiddenError
+from .api import SipgateError, SipgateForbiddenError
 from .cloudhook import async_create_cloudhook, cloud_connected, cloud_subscribed
 from .const import (
     CONF_CLOUDHOOK_URL,
@@ -32,6 +32,9 @@ from .const import (
 from .data import SipgateConfigEntry
 from .development import override_description
 from .webhook import SipgateWebhook
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 DEVELOPMENT_ISSUE = "development_override"
 

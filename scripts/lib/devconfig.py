@@ -40,6 +40,7 @@ frontend:
 config:
 logbook:
 history:
+media_source:
 automation: !include automations.yaml
 script: !include scripts.yaml
 

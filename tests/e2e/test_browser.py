@@ -119,9 +119,11 @@ def test_options_form_in_english_and_german(
     page.goto(f"{hass.url}/config/integrations/integration/sipgate")
     page.evaluate(f"localStorage.setItem('selectedLanguage', JSON.stringify('{language}'))")
     page.reload()
-    page.get_by_role("button", name=configure, exact=True).first.click()
+    # The entry's cog button: the first visible one (the page may hold hidden copies).
+    page.locator(f'button[aria-label="{configure}"]:visible').first.click()
     expect(page.get_by_text(title, exact=True)).to_be_visible(timeout=30_000)
     expect(page.get_by_text(regenerate, exact=True)).to_be_visible()
     page.screenshot(path=ARTIFACTS / f"options-{language}.png", full_page=True)
     page.keyboard.press("Escape")
+    expect(page.get_by_text(title, exact=True)).to_be_hidden()
     page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('en'))")

@@ -9,10 +9,11 @@ sipgate's spec (checked when the module ends).
 from pathlib import Path
 import time
 from typing import Any
+import urllib.request
 
 import pytest
 
-from .harness import STANDIN_TOKEN, STANDIN_TOKEN_ID, HomeAssistant, StandIn, wait_until
+from .harness import STANDIN_TOKEN, STANDIN_TOKEN_ID, HomeAssistant, StandIn, wait_until, websocket
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 AUTOMATIONS = """
@@ -218,6 +219,89 @@ def test_call_events_reach_the_bus_and_the_call_state(
     messages = wait_until(described, timeout=15, what="the call in the logbook")
     assert any(m.startswith("Incoming call: +4917000000004 → ") for m in messages), messages
     assert not any("normalClearing" in m for m in messages), messages
+
+
+def test_a_voicemail_after_a_call_is_announced_and_browsable(
+    hass: HomeAssistant, standin: StandIn, entry_id: str
+) -> None:
+    """The caller leaves a voicemail that sipgate lists only seconds after the hangup.
+
+    The history is read again after the hangup until it shows up: the Messages event entity
+    and the logbook show it, the media browser lists it, and it plays through Home Assistant
+    (a signed path of Home Assistant's, no sipgate link, no token) and can be saved.
+    """
+    wait_until(
+        lambda: _webhook_url(standin).startswith(hass.url),
+        timeout=30,
+        what="the integration setting sipgate's webhook URLs",
+    )
+    report = standin.play(
+        webhook_url=_webhook_url(standin),
+        script=[{"hangup": "cancel"}],
+        voicemail={"transcription": "Hallo, bitte rufen Sie zurück.", "duration": 5, "after": 8},
+        **{"from": "+4917000000005", "to": "+4921112345671"},
+    )
+    voicemail_id = report["voicemail_id"]
+    started = time.monotonic()
+
+    def announced() -> dict[str, Any] | None:
+        state = next(
+            (
+                s
+                for s in hass.api("GET", "/api/states")
+                if s["entity_id"].startswith("event.") and s["entity_id"].endswith("_messages")
+            ),
+            None,
+        )
+        return state if state and state["attributes"].get("history_id") == voicemail_id else None
+
+    state = wait_until(announced, timeout=75, what="the voicemail announced")
+    assert time.monotonic() - started < 70
+    assert state["attributes"]["event_type"] == "voicemail"
+    assert state["attributes"]["from_number"] == "+4917000000005"
+    assert state["attributes"]["duration"] == 5
+    media_id = f"media-source://sipgate/{entry_id}/voicemail/{voicemail_id}"
+    assert state["attributes"]["media_id"] == media_id
+    wait_until(
+        lambda: any(
+            str(entry.get("message", "")).startswith("Voicemail: +4917000000005 → ")
+            for entry in hass.api("GET", "/api/logbook")
+            if entry.get("domain") == "sipgate"
+        ),
+        timeout=15,
+        what="the voicemail in the logbook",
+    )
+
+    folder = websocket(
+        hass,
+        {
+            "type": "media_source/browse_media",
+            "media_content_id": f"media-source://sipgate/{entry_id}/voicemail",
+        },
+    )
+    assert folder["success"], folder
+    item = folder["result"]["children"][0]  # the newest first
+    assert item["media_content_id"] == media_id
+    assert item["title"].startswith("● "), item  # unread
+    assert item["title"].endswith(" · 0:05"), item
+    resolved = websocket(hass, {"type": "media_source/resolve_media", "media_content_id": media_id})
+    assert resolved["success"], resolved
+    url = resolved["result"]["url"]
+    assert url.startswith("/api/sipgate/media/")
+    assert "authSig=" in url
+    assert STANDIN_TOKEN not in url
+    assert standin.url not in url
+    with urllib.request.urlopen(f"{hass.url}{url}", timeout=10) as response:  # no login: the signature
+        assert response.headers.get_content_type() == "audio/mpeg"
+        assert response.read().startswith(b"ID3")
+
+    saved = hass.api(
+        "POST",
+        "/api/services/sipgate/save_attachment?return_response",
+        {"item": media_id, "directory": str(hass.config_dir / "media")},
+    )["service_response"]
+    assert Path(saved["path"]).read_bytes().startswith(b"ID3")
+    assert not standin.errors()
 
 
 def test_actions_reach_sipgate(hass: HomeAssistant, standin: StandIn, entry_id: str) -> None:

@@ -393,6 +393,10 @@ async def test_unreachable_webhook_is_reported(http: ClientSession, standin: Sta
         ({"users": ["w7"]}, "no user 'w7'"),
         ({"webhook_url": "ftp://example.com"}, "webhook_url:"),
         ({"colour": "blue"}, "unknown keys ['colour']"),
+        ({"voicemail": {"duration": 0}}, "voicemail.duration"),
+        ({"voicemail": {"after": 61}}, "voicemail.after"),
+        ({"voicemail": {"transcription": 5}}, "voicemail.transcription"),
+        ({"voicemail": {"text": "x"}}, "voicemail: an object"),
     ],
 )
 async def test_bad_call_requests_are_400(
@@ -410,3 +414,40 @@ async def test_the_public_key_is_served(http: ClientSession, standin: StandIn) -
         assert response.status == 200
         assert await response.text() == standin.public_key_pem
     assert standin.public_key_pem.startswith("-----BEGIN PUBLIC KEY-----")
+
+
+async def test_a_voicemail_joins_the_history_after_the_call(
+    http: ClientSession, standin: StandIn, webhook: StartReceiver
+) -> None:
+    """With ``voicemail`` the caller leaves one: in the history a little later, its recording served."""
+    receiver = await webhook(replies(None))
+    status, report = await play(
+        http,
+        standin,
+        webhook_url=receiver.url,
+        **{"from": CALLER, "to": LINE},
+        voicemail={"transcription": "Bitte zurückrufen.", "duration": 3, "after": 0.3},
+    )
+    assert status == 200
+    voicemail_id = report["voicemail_id"]
+    assert f"voicemail {voicemail_id} left" in report["outcomes"]
+    assert (await call_api(http, standin, "GET", f"history/{voicemail_id}"))[0] == 404  # not yet
+    await asyncio.sleep(0.5)
+    status, entry = await call_api(http, standin, "GET", f"history/{voicemail_id}")
+    assert status == 200
+    assert (entry["type"], entry["source"], entry["target"], entry["duration"], entry["transcription"]) == (
+        "VOICEMAIL",
+        CALLER,
+        LINE,
+        3,
+        "Bitte zurückrufen.",
+    )
+    assert entry["recordingUrl"] == f"{standin.url}/_standin/recordings/{voicemail_id}.mp3"
+    async with http.get(entry["recordingUrl"]) as response:  # no credentials: a link like sipgate's
+        assert response.status == 200
+        assert response.content_type == "audio/mpeg"
+        body = await response.read()
+    assert body.startswith(b"ID3")
+    assert body[10:12] == b"\xff\xfb"  # an MPEG audio frame follows the tag
+    async with http.get(f"{standin.url}/_standin/recordings/0.mp3") as response:
+        assert response.status == 404

@@ -20,8 +20,6 @@ from enum import StrEnum
 import re
 from typing import Final
 
-import phonenumbers
-
 from .exceptions import SipgateInvalidPhoneNumberError
 
 EXTENSION_TYPES: Final = {
@@ -105,6 +103,9 @@ def _refuse(
 
 
 def _valid_e164(text: str, region: str | None) -> str | None:
+    # phonenumbers (its metadata takes a while to load) is imported when a number is first read.
+    import phonenumbers  # noqa: PLC0415
+
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

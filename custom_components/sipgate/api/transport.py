@@ -9,7 +9,7 @@ from http import HTTPStatus
 import json
 import time
 from typing import Any, Final
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import aiohttp
 
@@ -46,6 +46,10 @@ class RawResponse:
     content_type: str
     body: bytes
     retry_after: float | None = None
+    location: str | None = None
+
+
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 
 
 def _retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -251,6 +255,50 @@ class Transport:
             raise SipgateInvalidResponseError(
                 f"sipgate answered {method} {path} with a body that is not UTF-8 text"
             ) from err
+
+    async def download(self, url: str, *, max_bytes: int, scope: str | None = None) -> RawResponse:
+        """GET a file sipgate linked to (a voicemail recording, a fax document), at most ``max_bytes``.
+
+        The credentials go only to sipgate's API itself: a link elsewhere (or
+        where the API redirects to, such as a pre-signed storage URL) is fetched
+        without them, and only over https (plain http only when the API itself
+        is, as the local stand-in is). One redirect is followed.
+        """
+        raw = await self._download(url, max_bytes=max_bytes)
+        if raw.status in _REDIRECTS and raw.location:
+            raw = await self._download(urljoin(url, raw.location), max_bytes=max_bytes)
+        raise_for_status(raw, scope=scope)
+        return raw
+
+    async def _download(self, url: str, *, max_bytes: int) -> RawResponse:
+        parts = urlsplit(url)
+        api = urlsplit(self._base_url)
+        if parts.scheme not in ("https", api.scheme) or not parts.netloc:
+            raise SipgateInvalidResponseError("sipgate linked to a file at a URL that is not https")
+        headers = {"User-Agent": USER_AGENT, "Accept": "*/*"}
+        if parts.netloc == api.netloc and (parts.path + "/").startswith(api.path.rstrip("/") + "/"):
+            headers["Authorization"] = await self._auth.authorization_header()
+        timeout = self.request_timeout * 2
+        try:
+            async with asyncio.timeout(timeout):
+                async with self._session.get(url, headers=headers, allow_redirects=False) as response:
+                    body = bytearray()
+                    async for chunk in response.content.iter_chunked(64 * 1024):
+                        body += chunk
+                        if len(body) > max_bytes:
+                            raise SipgateInvalidResponseError(
+                                f"the file sipgate linked to is larger than {max_bytes} bytes"
+                            )
+                    return RawResponse(
+                        status=response.status,
+                        content_type=response.content_type,
+                        body=bytes(body),
+                        location=response.headers.get("Location"),
+                    )
+        except TimeoutError as err:
+            raise SipgateTimeoutError(f"sipgate did not send the file within {timeout} s") from err
+        except aiohttp.ClientError as err:
+            raise SipgateConnectionError(f"Cannot fetch the file from sipgate: {err}") from err
 
     async def get_object(self, path: str, *, scope: str | None = None) -> dict[str, Any]:
         """GET a path whose answer must be a JSON object."""
