@@ -18,7 +18,7 @@ measures the saturation rows again, with the Node rows interleaved.
 
 Figures: req/s, p50, p99; event-loop CPU and recorder CPU per request, read from
 ``/proc/<pid>/task/<tid>/stat`` (utime + stime) of Home Assistant's main thread (its event
-loop) and of the thread named ``Recorder``; the loop's lag (``bench_bare``'s 10 ms timer); at
+loop) and of the thread named ``Recorder``; the loop's lag (``bench_bare``'s 50 ms timer); at
 saturation (wrk, c=1 and c=32) and paced at 20 calls/s (newCall, answer 2 s later, hangup
 5 s later). Also import time, entry set-up time, and a py-spy profile of where a call's
 time goes. Results: ``bench/results.json`` and the README's benchmark section, both from
