@@ -46,6 +46,7 @@ class Load:
     matched: int
     non_200: int
     errors: int
+    tallied: int = 0
     kinds: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
@@ -76,6 +77,7 @@ def run_wrk(
     concurrency: int,
     work_dir: Path,
     marker: str = "",
+    tally: str = "",
     headers: Sequence[str] = (),
     on_start: Callable[[], None] | None = None,
     on_done: Callable[[], None] | None = None,
@@ -104,6 +106,7 @@ def run_wrk(
         str(pool_file),
         str(len(requests)),
         marker,
+        tally,
         *headers,
     ]
     if on_start:
@@ -138,6 +141,7 @@ def run_wrk(
         matched=int(figures["matched"]),
         non_200=int(figures["non_200"]),
         errors=int(figures["errors"]),
+        tallied=int(figures["tallied"]),
     )
 
 
@@ -185,6 +189,7 @@ async def run_paced(
     schedule: Sequence[tuple[float, Request]],
     *,
     marker: str = "",
+    tally: str = "",
     headers: Sequence[str] = (),
     connections: int = 8,
     on_start: Callable[[], None] | None = None,
@@ -202,7 +207,7 @@ async def run_paced(
         idle.put_nowait(pair)
     latencies: dict[str, list[float]] = {}
     everything: list[float] = []
-    counts = {"matched": 0, "non_200": 0}
+    counts = {"matched": 0, "non_200": 0, "tallied": 0}
     if on_start:
         on_start()
     start = time.monotonic()
@@ -220,6 +225,7 @@ async def run_paced(
         latencies.setdefault(r.kind, []).append(latency)
         counts["non_200"] += status != 200
         counts["matched"] += not marker or marker.encode() in body
+        counts["tallied"] += bool(tally) and tally.encode() in body
 
     tasks = []
     for at, r in schedule:
@@ -252,6 +258,7 @@ async def run_paced(
         matched=counts["matched"],
         non_200=counts["non_200"],
         errors=0,
+        tallied=counts["tallied"],
         kinds=kinds,
     )
 

@@ -76,6 +76,7 @@ NODE_HEADERS = ("X-Forwarded-For: 217.116.118.254",)  # the Node server checks s
 NODE_MARKER = 'onHangup="http'  # its reply to a verified newCall (a failed check answers <Error>)
 SIPGATE_MARKER = "<Response"
 BARE_MARKER = 'bench="bench_bare"'
+REJECT_MARKER = "<Reject"
 ANSWERING = """
 - id: bench_reject
   alias: bench reject
@@ -377,7 +378,13 @@ class Bench:
 
         if schedule is not None:
             load: Load = await loadgen.run_paced(
-                url, schedule, marker=marker, headers=headers, on_start=mark("start"), on_done=mark("done")
+                url,
+                schedule,
+                marker=marker,
+                tally=REJECT_MARKER,
+                headers=headers,
+                on_start=mark("start"),
+                on_done=mark("done"),
             )
         else:
             check(requests is not None, "a saturation row needs its requests")
@@ -389,6 +396,7 @@ class Bench:
                 concurrency=concurrency,
                 work_dir=self.work,
                 marker=marker,
+                tally=REJECT_MARKER,
                 headers=headers,
                 on_start=mark("start"),
                 on_done=mark("done"),
@@ -399,6 +407,11 @@ class Bench:
             raise BenchmarkError(
                 f"{name}: {load.matched} of {sent} replies as expected, {load.non_200} not 200, {load.errors} errors"
             )
+        # Only an answering automation's replies reject the call, one for each newCall.
+        check(
+            load.tallied == expect_reject,
+            f"{name}: {load.tallied} replies rejected, {expect_reject} expected",
+        )
         if server == "bare":
             hits = probe(hass)["hits"] - hits0
             check(hits == sent, f"{name}: the bare handler answered {hits} of {sent}")
@@ -532,10 +545,19 @@ async def phase_recorder_on(bench: Bench, pool: Pool, plan: Plan) -> dict[str, A
         await bench.row("sipgate call lifecycle", rep, "sipgate", schedule=schedules["plain"])
         set_automations(hass, ANSWERING)
         await bench.row(
-            "sipgate, answered by an automation (reject)", rep, "sipgate", answered, concurrency=32
+            "sipgate, answered by an automation (reject)",
+            rep,
+            "sipgate",
+            answered,
+            concurrency=32,
+            expect_reject=plan.answered_calls,
         )
         await bench.row(
-            "sipgate, answered by an automation (reject)", rep, "sipgate", schedule=schedules["answered"]
+            "sipgate, answered by an automation (reject)",
+            rep,
+            "sipgate",
+            schedule=schedules["answered"],
+            expect_reject=paced_calls,
         )
         set_automations(hass, NOT_ANSWERING)
         await bench.row("sipgate, non-answering automation", rep, "sipgate", schedule=schedules["notice"])

@@ -1,8 +1,9 @@
 -- wrk script of the benchmark (bench/load.py runs it): posts each request of a pool file exactly
 -- once, in order, over wrk's keep-alive connections, then stops.
---   wrk -t1 -cN -d300s --latency -s bench/wrk_pool.lua URL -- POOL_FILE COUNT MARKER [HEADER ...]
+--   wrk -t1 -cN -d300s --latency -s bench/wrk_pool.lua URL -- POOL_FILE COUNT MARKER TALLY [HEADER ...]
 -- POOL_FILE: one request a line, "path<TAB>signature<TAB>body" (the first COUNT lines are sent).
--- MARKER: a string every reply must contain ("" for none). HEADER: "Name: value", sent on each.
+-- MARKER: a string every reply must contain ("" for none); TALLY: a string whose replies are counted
+-- ("" for none). HEADER: "Name: value", sent on each.
 -- A connection that would go past COUNT is parked (delay) instead of sending anything; when the
 -- last reply is in, the script prints "BENCH-DONE <first send> <last reply>" (CLOCK_MONOTONIC
 -- seconds) and stops wrk's thread, so no request is ever left in flight or sent twice.
@@ -18,8 +19,8 @@ local function now()
 end
 
 local requests = {}
-local count, marker = 0, ""
-reserved, sent, received, matched, other_status = 0, 0, 0, 0, 0
+local count, marker, tally = 0, "", ""
+reserved, sent, received, matched, tallied, other_status = 0, 0, 0, 0, 0, 0
 first_sent, last_received = 0, 0
 local threads = {}
 
@@ -31,8 +32,9 @@ function init(args)
   local file = args[1]
   count = tonumber(args[2])
   marker = args[3] or ""
+  tally = args[4] or ""
   local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
-  for i = 4, #args do
+  for i = 5, #args do
     local name, value = args[i]:match("^([^:]+):%s*(.*)$")
     headers[name] = value
   end
@@ -69,6 +71,7 @@ function response(status, headers, body)
   received = received + 1
   if status ~= 200 then other_status = other_status + 1 end
   if marker == "" or (body and body:find(marker, 1, true)) then matched = matched + 1 end
+  if tally ~= "" and body and body:find(tally, 1, true) then tallied = tallied + 1 end
   if received == count then
     last_received = now()
     io.write(string.format("BENCH-DONE %.6f %.6f\n", first_sent, last_received))
@@ -80,7 +83,7 @@ end
 function done(summary, latency, _)
   local t = threads[1]
   local out = {
-    sent = t:get("sent"), received = t:get("received"), matched = t:get("matched"),
+    sent = t:get("sent"), received = t:get("received"), matched = t:get("matched"), tallied = t:get("tallied"),
     non_200 = t:get("other_status"), first_sent = t:get("first_sent"), last_received = t:get("last_received"),
     completed = summary.requests,
     errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
