@@ -121,7 +121,7 @@ async def test_idle_hour_stays_within_the_request_budget(
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     used = sipgate_api.call_count - before
-    print(f"idle hour: {used} sipgate requests")  # noqa: T201 - read by bench/run.py
+    print(f"idle hour: {used} sipgate requests")  # noqa: T201 - shown with pytest -s
     assert used <= 40, sent_requests(sipgate_api)[before:]
     paths = [path for _, path, _, _ in sent_requests(sipgate_api)[before:]]
     assert paths.count("/history") == 12  # every 5 minutes
