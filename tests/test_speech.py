@@ -46,6 +46,12 @@ async def voice(hass: HomeAssistant, tmp_path: Path) -> VoiceBehaviour:
 
 
 @pytest.fixture
+async def media(hass: HomeAssistant) -> None:
+    """Home Assistant's media sources (before the HTTP client starts)."""
+    assert await async_setup_component(hass, "media_source", {})
+
+
+@pytest.fixture
 async def web(hass_client_no_auth: ClientSessionGenerator) -> TestClient:
     """An HTTP client without login, as sipgate fetches the audio."""
     return await hass_client_no_auth()
@@ -466,3 +472,66 @@ async def test_url_and_message_together_are_refused(
     """One source of audio per announcement."""
     with pytest.raises(Exception, match="exclusion"):
         await call_action(hass, "play_announcement", {"url": "https://example.com/a.wav", "message": "Hi"})
+
+
+async def test_a_broken_wav_from_the_engine_is_a_failure(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller
+) -> None:
+    """The engine claims WAV but sends a file without data: the action says the engine failed."""
+    voice.audio = b"RIFF\0\0\0\0WAVEjunk"
+    await answered_call(push, "EST9")
+
+    with pytest.raises(HomeAssistantError) as err:
+        await call_action(hass, "play_announcement", {"message": "Hi"})
+
+    assert err.value.translation_key == "tts_failed"
+    assert "no format or no data chunk" in str(err.value.translation_placeholders)
+
+
+async def test_an_engine_that_never_finishes(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller, web: TestClient
+) -> None:
+    """Sipgate's fetch does not wait forever: after the render timeout it gets an error."""
+    voice.delay = 5
+    await answer_with(hass, {"action": "sipgate.play_announcement", "data": {"message": "Hi"}})
+    _, _, reply = await push.post(NEW_CALL.format(call_id="SLOW1"))
+
+    with patch("custom_components.sipgate.speech.RENDER_TIMEOUT", 0.05):
+        assert (await fetch(web, play_url(reply)))[0] == 500
+
+
+async def test_the_cache_keeps_the_newest_messages(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller, web: TestClient
+) -> None:
+    """Beyond the cache's size the oldest announcement is dropped; its URL is gone."""
+    await answer_with(
+        hass,
+        {"action": "sipgate.play_announcement", "data": {"message": "{{ trigger.event.data.call_id }}"}},
+    )
+    with patch("custom_components.sipgate.speech.CACHE_SIZE", 1):
+        first = play_url((await push.post(NEW_CALL.format(call_id="OLD1")))[2])
+        second = play_url((await push.post(NEW_CALL.format(call_id="NEW1")))[2])
+
+    assert (await fetch(web, first))[0] == 404
+    assert (await fetch(web, second))[0] == 200
+    assert [c.message for c in voice.calls] == ["OLD1", "NEW1"]
+
+
+@pytest.mark.parametrize(
+    ("media_id", "error"),
+    [
+        ("media-source://tts/tts.test_voice?language=de-DE", "No message specified"),
+        ("media-source://tts/tts.test_voice?message=Hi&tts_options=%7Bbroken", "Invalid TTS options"),
+        ("media-source://tts/-stream-/AAAAAAAAAAAAAAAAAAAAAA.wav", "a stream cannot be played again"),
+        ("media-source://nothing_here/x.wav", "nothing_here"),
+    ],
+)
+async def test_media_that_cannot_be_played(
+    hass: HomeAssistant, media: None, voice: VoiceBehaviour, push: WebhookCaller, media_id: str, error: str
+) -> None:
+    """A text-to-speech id without a message or with broken options, a stream, an unknown source."""
+    with pytest.raises(ServiceValidationError) as err:
+        await call_action(hass, "play_announcement", {"media_id": media_id})
+
+    assert err.value.translation_key == "media_not_playable"
+    assert error in str(err.value.translation_placeholders)

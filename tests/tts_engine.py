@@ -90,6 +90,8 @@ class TestVoice(TextToSpeechEntity):
         await asyncio.sleep(behaviour.delay)
         if behaviour.error:
             raise HomeAssistantError(behaviour.error)
+        if behaviour.audio is not None:
+            return "wav", behaviour.audio
         if behaviour.extension != "wav":
             return behaviour.extension, b"ID3\x04\x00\x00\x00\x00\x00\x00\xff\xfb\x90\x00" * 20
         if options.get("preferred_sample_rate") == 8000:
@@ -108,6 +110,7 @@ class VoiceBehaviour:
     error: str | None = None
     extension: str = "wav"
     native_options: tuple[str, ...] = ()
+    audio: bytes | None = None
     calls: list[SpeechCall] = field(default_factory=list)
 
 

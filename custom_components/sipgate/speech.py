@@ -92,11 +92,8 @@ class Announcement:
 
 
 def _ffmpeg_found(hass: HomeAssistant) -> bool:
-    try:
-        binary = ffmpeg.get_ffmpeg_manager(hass).binary
-    except ValueError, KeyError:
-        binary = "ffmpeg"
-    return shutil.which(binary) is not None
+    # Text-to-speech depends on the ffmpeg integration, so its manager is there.
+    return shutil.which(ffmpeg.get_ffmpeg_manager(hass).binary) is not None
 
 
 class SpeechAnnouncements:
