@@ -9,6 +9,7 @@ import asyncio
 import io
 from pathlib import Path
 import re
+import shutil
 import sys
 import time
 from typing import Any
@@ -535,3 +536,138 @@ async def test_media_that_cannot_be_played(
 
     assert err.value.translation_key == "media_not_playable"
     assert error in str(err.value.translation_placeholders)
+
+
+# --- blueprints ---------------------------------------------------------------------------------
+
+BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "sipgate"
+
+
+async def use_blueprint(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
+    """One automation from the project's blueprint ``name``."""
+    shutil.copytree(
+        BLUEPRINTS, Path(hass.config.path("blueprints", "automation", "sipgate")), dirs_exist_ok=True
+    )
+    assert await async_setup_component(
+        hass, "automation", {"automation": {"use_blueprint": {"path": f"sipgate/{name}", "input": inputs}}}
+    )
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message", "language"),
+    [
+        ({}, "Hello, nobody is home right now. Please call again later.", "en-US"),
+        (
+            {"language": "de"},
+            "Hallo, hier ist leider niemand zu Hause. Bitte rufen Sie später noch einmal an.",
+            "de-DE",
+        ),
+        ({"message": "Back at six.", "tts_engine": ENGINE_ID}, "Back at six.", "en-US"),
+    ],
+)
+async def test_spoken_nobody_home_blueprint(
+    hass: HomeAssistant,
+    voice: VoiceBehaviour,
+    push: WebhookCaller,
+    web: TestClient,
+    aioclient_mock: AiohttpClientMocker,
+    inputs: dict[str, Any],
+    message: str,
+    language: str,
+) -> None:
+    """Nobody in the home zone: the call hears the message (in the chosen language) and is hung up."""
+    hass.states.async_set("zone.home", "0")
+    aioclient_mock.delete(api_url("calls/NH1"), status=204)
+    await use_blueprint(hass, "spoken_nobody_home.yaml", inputs)
+
+    with patch("custom_components.sipgate.speech.RENDER_TIMEOUT", 5):
+        _, _, reply = await push.post(NEW_CALL.format(call_id="NH1"))
+        status, _, body = await fetch(web, play_url(reply))
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert status == 200
+    assert_sipgate_wav(body, spoken_seconds(message))
+    assert [(c.message, c.language) for c in voice.calls] == [(" ".join(message.split()), language)]
+    assert [m.upper() for m, u, _, _ in aioclient_mock.mock_calls if str(u) == api_url("calls/NH1")] == [
+        "DELETE"
+    ]
+
+
+async def test_spoken_nobody_home_blueprint_while_someone_is_home(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller
+) -> None:
+    """Someone is home: the call rings as usual, nothing is spoken."""
+    hass.states.async_set("zone.home", "1")
+    await use_blueprint(hass, "spoken_nobody_home.yaml", {"to_number": "+4921112345671"})
+
+    assert (await push.post(NEW_CALL.format(call_id="NH2")))[2] == tokenless(default_reply("NH2"))
+    assert voice.calls == []
+
+
+@pytest.mark.parametrize(
+    ("language", "prompt", "wrong", "opened"),
+    [
+        ("en", "Please enter your PIN.", "That PIN is wrong. Please try again.", "The door opens. Goodbye."),
+        (
+            "de",
+            "Bitte geben Sie Ihre PIN ein.",
+            "Die PIN ist falsch. Bitte versuchen Sie es noch einmal.",
+            "Die Tür öffnet sich. Auf Wiederhören.",
+        ),
+    ],
+)
+async def test_spoken_door_pin_blueprint(
+    hass: HomeAssistant,
+    voice: VoiceBehaviour,
+    push: WebhookCaller,
+    web: TestClient,
+    aioclient_mock: AiohttpClientMocker,
+    language: str,
+    prompt: str,
+    wrong: str,
+    opened: str,
+) -> None:
+    """A spoken prompt; a wrong PIN is told so and asked again; the right one is confirmed, opens, hangs up."""
+    aioclient_mock.delete(api_url("calls/DOOR1"), status=204)
+    opened_by: list[str] = []
+    hass.services.async_register("lock", "open", lambda call: opened_by.append(call.data["entity_id"]))
+    await use_blueprint(
+        hass,
+        "spoken_door_pin.yaml",
+        {
+            "to_number": "+4921112345671",
+            "pin": "1234",
+            "language": language,
+            "open_actions": [{"action": "lock.open", "data": {"entity_id": "lock.front_door"}}],
+        },
+    )
+
+    replies = [(await push.post(NEW_CALL.format(call_id="DOOR1")))[2]]
+    replies.append((await push.post("event=dtmf&dtmf=9999&callId=DOOR1"))[2])
+    replies.append((await push.post("event=dtmf&dtmf=1234&callId=DOOR1"))[2])
+    bodies = [await fetch(web, play_url(reply)) for reply in replies]
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert ["Gather" in replies[0], "Gather" in replies[1], "Gather" in replies[2]] == [True, True, False]
+    assert [c.message for c in voice.calls] == [prompt, wrong, opened]
+    assert {c.language for c in voice.calls} == {"de-DE" if language == "de" else "en-US"}
+    for (status, _, body), text in zip(bodies, (prompt, wrong, opened), strict=True):
+        assert status == 200
+        assert_sipgate_wav(body, spoken_seconds(text))
+    assert opened_by == ["lock.front_door"]
+    assert [m.upper() for m, u, _, _ in aioclient_mock.mock_calls if str(u) == api_url("calls/DOOR1")] == [
+        "DELETE"
+    ]
+
+
+def test_the_spoken_blueprints_describe_themselves_in_english_and_german() -> None:
+    """Names, descriptions and every input in both languages, like the missed-call blueprint."""
+    from homeassistant.util.yaml import load_yaml
+
+    for name in ("spoken_nobody_home.yaml", "spoken_door_pin.yaml"):
+        blueprint = load_yaml(BLUEPRINTS / name)["blueprint"]
+        assert "Deutsch:" in blueprint["description"]
+        assert " / " in blueprint["name"]
+        for spec in blueprint["input"].values():
+            assert " / " in spec["name"], spec

@@ -117,8 +117,9 @@ async def _async_prepare_audio(
     else:
         request = speech.SpeechRequest(
             message=str(message),
-            engine=data.get("tts_engine"),
-            language=data.get("language"),
+            # Empty means the default (what a blueprint's optional input renders to).
+            engine=data.get("tts_engine") or None,
+            language=data.get("language") or None,
             options=data.get("options") or {},
         )
     announcement = await speech.async_get_announcements(hass).async_announce(request)
