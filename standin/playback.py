@@ -630,6 +630,8 @@ class CallPlayer:
             "cause": play.cause,
             "outcomes": play.outcomes,
             "audio": play.audio,
+            # What the REST API did to the call meanwhile (announcements with their audio check …).
+            "call_actions": list(play.live.actions) if play.live is not None else [],
             "steps": play.steps,
             "unused_script": [_step_json(step) for step in play.queue],
             "history_id": play.history_id,
