@@ -440,7 +440,8 @@ async def test_a_failing_engine_on_a_ringing_call(
 
     status, _, reply = await push.post(NEW_CALL.format(call_id="BAD1"))
     assert status == 200
-    assert (await fetch(web, play_url(reply)))[0] == 500
+    failed_url = play_url(reply)
+    assert (await fetch(web, failed_url))[0] == 500
     await hass.async_block_till_done(wait_background_tasks=True)
 
     registry = ir.async_get(hass)
@@ -452,6 +453,9 @@ async def test_a_failing_engine_on_a_ringing_call(
     voice.error, voice.extension = None, "wav"
     _, _, reply = await push.post(NEW_CALL.format(call_id="GOOD1"))
     assert (await fetch(web, play_url(reply)))[0] == 200
+    # The same message is spoken anew under a new URL; the failed one is gone.
+    assert play_url(reply) != failed_url
+    assert (await fetch(web, failed_url))[0] == 404
     assert registry.async_get_issue(DOMAIN, "announcement_failed") is None
 
 

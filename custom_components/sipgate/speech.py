@@ -127,11 +127,11 @@ class SpeechAnnouncements:
         engine = resolve_engine(self._hass, request.engine)
         options = await self._options(request.options)
         key = json.dumps([engine, request.language, options, request.message], sort_keys=True, default=str)
-        if (cached := self._by_request.get(key)) is not None and not (
-            cached.task.done() and cached.task.exception() is not None
-        ):
-            self._by_request.move_to_end(key)
-            return cached
+        if (cached := self._by_request.get(key)) is not None:
+            if not (cached.task.done() and cached.task.exception() is not None):
+                self._by_request.move_to_end(key)
+                return cached
+            self._by_token.pop(cached.token, None)  # failed: speak it anew
         try:
             stream = tts.async_create_stream(self._hass, engine, request.language, options)
         except HomeAssistantError as err:
@@ -141,6 +141,8 @@ class SpeechAnnouncements:
         task = self._hass.async_create_background_task(
             self._async_render(stream, engine), f"{DOMAIN} speak announcement"
         )
+        # A failure is logged and raised as a repair issue; nobody may ever fetch it.
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
         announcement = Announcement(token, f"{base}{VIEW_URL.format(token=token)}", engine, task)
         self._by_token[token] = announcement
         self._by_request[key] = announcement

@@ -119,6 +119,8 @@ def test_sipgates_format_keeps_its_samples() -> None:
         (b"ID3\x04" + b"\0" * 40, NotWavError, "not a WAV file"),
         (b"RIFF\0\0\0\0WAVEfmt ", SipgateValidationError, "no format or no data chunk"),
         (riff(fmt_chunk(1, 1, 8000, 16), b"")[:36], SipgateValidationError, "no format or no data chunk"),
+        (b"RIFF\0\0\0\0WAVEfmt \x10\0\0\0\x01\0", SipgateValidationError, "no format or no data chunk"),
+        (b"RIFF\0\0\0\0WAVEdata\x02\0\0\0\0\0", SipgateValidationError, "no format or no data chunk"),
         (riff(fmt_chunk(2, 1, 8000, 4), b"\0" * 8), SipgateValidationError, "encoding 2 is not PCM"),
         (riff(fmt_chunk(1, 1, 8000, 12), b"\0" * 8), SipgateValidationError, "12-bit samples"),
         (riff(fmt_chunk(1, 0, 8000, 16), b"\0" * 8), SipgateValidationError, "no channels"),

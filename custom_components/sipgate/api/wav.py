@@ -76,14 +76,19 @@ def _read(data: bytes) -> _Pcm:
     raise _invalid("the WAV file has no format or no data chunk")
 
 
+def _little_endian[T: (array[int], array[float])](values: T, data: bytes = b"", width: int = 1) -> T:
+    """``values`` extended by ``data`` (whole samples of ``width`` bytes), in or out of WAV's byte order."""
+    values.frombytes(data[: len(data) // width * width])
+    if sys.byteorder == "big":  # pragma: no cover - Home Assistant runs on little-endian machines
+        values.byteswap()
+    return values
+
+
 def _samples(pcm: _Pcm) -> array[float] | array[int]:
     """The interleaved samples, scaled to the 16-bit range."""
     frames, bits = pcm.frames, pcm.bits
     if pcm.audio_format == IEEE_FLOAT and bits == 32:
-        floats = array("f")
-        floats.frombytes(frames[: len(frames) // 4 * 4])
-        if sys.byteorder == "big":
-            floats.byteswap()
+        floats = _little_endian(array("f"), frames, 4)
         return array("d", (max(-1.0, min(1.0, value)) * 32767.0 for value in floats))
     if pcm.audio_format != PCM:
         raise _invalid(f"the WAV file's encoding {pcm.audio_format} is not PCM")
@@ -91,11 +96,7 @@ def _samples(pcm: _Pcm) -> array[float] | array[int]:
         case 8:
             return array("i", ((value - 128) << 8 for value in frames))
         case 16:
-            samples = array("h")
-            samples.frombytes(frames[: len(frames) // 2 * 2])
-            if sys.byteorder == "big":
-                samples.byteswap()
-            return samples
+            return _little_endian(array("h"), frames, 2)
         case 24:
             usable = len(frames) // 3 * 3
             return array(
@@ -103,11 +104,7 @@ def _samples(pcm: _Pcm) -> array[float] | array[int]:
                 (int.from_bytes(frames[i : i + 3], "little", signed=True) >> 8 for i in range(0, usable, 3)),
             )
         case 32:
-            wide = array("i")
-            wide.frombytes(frames[: len(frames) // 4 * 4])
-            if sys.byteorder == "big":
-                wide.byteswap()
-            return array("i", (value >> 16 for value in wide))
+            return array("i", (value >> 16 for value in _little_endian(array("i"), frames, 4)))
     raise _invalid(f"the WAV file's {bits}-bit samples are not supported")
 
 
@@ -161,10 +158,9 @@ def to_sipgate_wav(data: bytes) -> SipgateAudio:
         frames = pcm.frames[: len(pcm.frames) // 2 * 2]
     else:
         mono = _resample(_mono(_samples(pcm), pcm.channels), pcm.sample_rate)
-        out = array("h", (max(-32768, min(32767, round(value))) for value in mono))
-        if sys.byteorder == "big":
-            out.byteswap()
-        frames = out.tobytes()
+        frames = _little_endian(
+            array("h", (max(-32768, min(32767, round(value))) for value in mono))
+        ).tobytes()
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as writer:
         writer.setnchannels(1)
