@@ -1,6 +1,6 @@
 """Fixtures: one stand-in and one Home Assistant per test module."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,17 +29,9 @@ def automations() -> str:
 
 
 @pytest.fixture(scope="module")
-def configure() -> Callable[[Path], None] | None:
-    """Changes to the module's configuration folder before Home Assistant starts (modules override this)."""
-    return None
-
-
-@pytest.fixture(scope="module")
-def hass(
-    work_dir: Path, standin: StandIn, automations: str, configure: Callable[[Path], None] | None
-) -> Iterator[HomeAssistant]:
+def hass(work_dir: Path, standin: StandIn, automations: str) -> Iterator[HomeAssistant]:
     """Home Assistant 2026.11 with the integration, onboarded, pointed at the stand-in."""
-    with run_home_assistant(work_dir, standin, automations, configure) as running:
+    with run_home_assistant(work_dir, standin, automations) as running:
         yield running
         # Home Assistant itself may complain about the machine (no ffmpeg, no turbojpeg);
         # the integration must not log errors or tracebacks.

@@ -3,16 +3,22 @@
 Home Assistant gets a small text-to-speech engine of its own (a legacy platform in
 the configuration folder) that speaks 16 kHz stereo WAV, so the conversion to
 sipgate's format runs; the stand-in downloads every announcement like sipgate and
-plays only WAV mono 16-bit PCM 8 kHz.
+plays only WAV mono 16-bit PCM 8 kHz. The automations name that engine: onboarding
+also sets up Google Translate's, which needs the internet.
+
+Home Assistant runs with ``PYTHONSAFEPATH``: started in the repository, Python would
+otherwise import the repository's ``custom_components`` package (it has an
+``__init__.py`` for the unit tests) instead of the configuration folder's, and the test
+engine there would not be found (the integration is linked into that folder too).
 """
 
+from collections.abc import Iterator
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from .harness import STANDIN_TOKEN, STANDIN_TOKEN_ID, HomeAssistant, StandIn, wait_until
+from .harness import STANDIN_TOKEN, STANDIN_TOKEN_ID, HomeAssistant, StandIn, run_home_assistant, wait_until
 
 VOICE_MANIFEST = {
     "domain": "e2e_voice",
@@ -76,6 +82,7 @@ AUTOMATIONS = f"""
     - action: sipgate.play_announcement
       data:
         message: "{GREETING}"
+        tts_engine: e2e_voice
 - id: spoken_alarm
   alias: Spoken alarm into the call
   mode: parallel
@@ -86,6 +93,7 @@ AUTOMATIONS = f"""
     - action: sipgate.play_announcement
       data:
         message: "{ALARM}"
+        tts_engine: e2e_voice
 """
 
 
@@ -109,9 +117,20 @@ def automations() -> str:
 
 
 @pytest.fixture(scope="module")
-def configure() -> Any:
-    """Give this module's Home Assistant the test voice."""
-    return add_voice
+def hass(work_dir: Path, standin: StandIn, automations: str) -> Iterator[HomeAssistant]:
+    """Home Assistant 2026.11 with the test voice; the integration must log no errors."""
+    with run_home_assistant(
+        work_dir, standin, automations, add_voice, extra_env={"PYTHONSAFEPATH": "1"}
+    ) as running:
+        yield running
+        problems = [
+            line
+            for line in running.log().splitlines()
+            if "custom_components/sipgate" in line
+            or ("[custom_components.sipgate" in line and " ERROR " in line)
+            or ("e2e_voice" in line and "not found" in line)
+        ]
+        assert problems == [], "\n".join(problems)
 
 
 @pytest.fixture(scope="module")
