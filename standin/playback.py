@@ -19,7 +19,9 @@ The stand-in posts a signed ``newCall`` (form-encoded like sipgate: repeated
 ``user%5B%5D`` keys, numbers without ``+``), reads the XML reply and follows
 it: ``<Dial>`` answers the call by the first number (or the voicemail),
 ``<Reject>`` ends it (``busy`` → cause ``busy``, ``rejected`` → ``noAnswer``),
-``<Hangup>`` ends it (``normalClearing``), ``<Play>`` plays and goes on,
+``<Hangup>`` ends it (``normalClearing``), ``<Play>`` fetches its URL, checks
+the file is WAV mono 16-bit PCM 8 kHz (:mod:`standin.audio`; otherwise the call
+goes on without the audio, as with sipgate) and goes on,
 ``<Gather onData=…>`` takes the next ``dtmf`` step of the script (or none: a
 timeout) and posts a ``dtmf`` push to ``onData``, whose reply is followed in
 turn. Then the rest of the script runs:
@@ -46,8 +48,10 @@ when it was answered, ``cancel`` (the caller gave up) when not. ``DELETE
 ``POST /calls/{id}/transfer`` with cause ``forwarded``. The answer reports
 every push (event, URL, body, the reply's status, content type and text, an
 ``xml_error``, and the outcomes that followed it), every outcome
-(``"rejected: busy"``, ``"redirected to 4915799912345"``, ``"gathered 1234"``
-…) and the history entry the call left.
+(``"rejected: busy"``, ``"redirected to 4915799912345"``, ``"gathered 1234"``,
+``"played https://… (1.20 s)"``, ``"did not play https://…: …"`` …), every
+announcement fetched (``audio``: url, accepted, error, duration) and the
+history entry the call left.
 """
 
 import asyncio
@@ -63,6 +67,7 @@ from xml.etree import ElementTree as ET
 
 import aiohttp
 
+from .audio import fetch_announcement
 from .keys import PushSigner
 from .state import Account, Json, LiveCall, now_iso
 
@@ -321,6 +326,7 @@ class _Playback:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     steps: list[Json] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
+    audio: list[Json] = field(default_factory=list)
     history_id: str | None = None
     voicemail_id: str | None = None
 
@@ -456,11 +462,21 @@ class CallPlayer:
                 play.outcome("hung up by the reply")
                 await self._hangup(play, "normalClearing")
             case "Play":
-                play.outcome(f"played {action.findtext('Url', '').strip()}")
+                await self._play_audio(play, action.findtext("Url", "").strip())
             case "Gather":
                 await self._gather(play, action)
             case _:
                 play.outcome(f"unknown action <{action.tag}> ignored")
+
+    async def _play_audio(self, play: _Playback, url: str) -> None:
+        """Fetch and check the announcement like sipgate; note whether it played."""
+        check = await fetch_announcement(self._session, url)
+        play.audio.append(check.to_json())
+        play.outcome(check.outcome)
+
+    async def fetch_announcement(self, url: str) -> dict[str, object]:
+        """An announcement of ``POST /calls/{callId}/announcements``, fetched and checked."""
+        return (await fetch_announcement(self._session, url)).to_json()
 
     async def _dial(self, play: _Playback, action: ET.Element) -> None:
         if action.find("Voicemail") is not None:
@@ -491,7 +507,7 @@ class CallPlayer:
             play.outcome(f"invalid <Gather>: maxDigits {action.get('maxDigits')!r}")
             return
         if play_url := action.findtext("Play/Url"):
-            play.outcome(f"played {play_url.strip()}")
+            await self._play_audio(play, play_url.strip())
         digits = ""
         if play.queue and isinstance(play.queue[0], DtmfStep):
             step = play.queue.popleft()
@@ -668,6 +684,9 @@ class CallPlayer:
             "answered": play.answered,
             "cause": play.cause,
             "outcomes": play.outcomes,
+            "audio": play.audio,
+            # What the REST API did to the call meanwhile (announcements with their audio check …).
+            "call_actions": list(play.live.actions) if play.live is not None else [],
             "steps": play.steps,
             "unused_script": [_step_json(step) for step in play.queue],
             "history_id": play.history_id,

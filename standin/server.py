@@ -560,7 +560,11 @@ async def post_call_action(request: web.Request) -> web.Response:
         return _not_found("call")
     what = request.match_info["what"]
     body = await request.json()
-    call.actions.append({"action": what, **body})
+    action: Json = {"action": what, **body}
+    if what == "announcements" and (player := request.app[STATE].player) is not None:
+        # sipgate fetches the audio and plays it only in its one format; the call goes on either way.
+        action["audio"] = await player.fetch_announcement(str(body.get("url", "")))
+    call.actions.append(action)
     if what == "transfer" and not body.get("attended"):
         account.live_calls.pop(call_id, None)
         call.end(f"a transfer to {body.get('phoneNumber')}")

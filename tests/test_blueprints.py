@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.setup import async_setup_component
 from homeassistant.util.yaml import load_yaml
 
-from .conftest import WEBHOOK_URL, WebhookCaller
+from .conftest import WEBHOOK_URL, WebhookCaller, api_url
 
 BLUEPRINTS = Path(__file__).parent.parent / "blueprints" / "automation" / "sipgate"
 HEAD = f'<?xml version="1.0" encoding="UTF-8"?>\n<Response onAnswer="{WEBHOOK_URL}" onHangup="{WEBHOOK_URL}">'
@@ -29,14 +30,21 @@ def _install(target: Path, name: str) -> None:
     shutil.copy(BLUEPRINTS / name, target / name)
 
 
-async def use_blueprint(hass: HomeAssistant, name: str, inputs: dict[str, Any]) -> None:
-    """One automation from the project's blueprint ``name``."""
+async def use_blueprint(
+    hass: HomeAssistant, name: str, inputs: dict[str, Any], *more: dict[str, Any]
+) -> None:
+    """Automations from the project's blueprint ``name``: one with ``inputs``, one more for each of ``more``."""
     target = Path(hass.config.path("blueprints", "automation", "sipgate"))
     await hass.async_add_executor_job(_install, target, name)
     assert await async_setup_component(
         hass,
         "automation",
-        {"automation": [{"alias": name, "use_blueprint": {"path": f"sipgate/{name}", "input": inputs}}]},
+        {
+            "automation": [
+                {"alias": f"{name} {n}", "use_blueprint": {"path": f"sipgate/{name}", "input": each}}
+                for n, each in enumerate((inputs, *more))
+            ]
+        },
     )
     await hass.async_block_till_done()
 
@@ -93,6 +101,39 @@ async def test_door_opener_asks_callers_of_a_national_number(
     assert "<Gather" in reply[2]
     reply = await push.post("event=newCall&callId=B8&from=anonymous&to=4921112345671&direction=in")
     assert reply[2] == DEFAULT_REPLY
+
+
+async def test_two_door_openers_keep_to_their_own_calls(
+    hass: HomeAssistant, push: WebhookCaller, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """Two doors, two PINs: digits typed at one door are checked by that door's automation only."""
+    opened: list[str] = []
+    hass.services.async_register("lock", "open", lambda call: opened.append(call.data["entity_id"]))
+    aioclient_mock.delete(api_url("calls/FRONT"), status=204)
+    await use_blueprint(
+        hass,
+        "dtmf_door_opener.yaml",
+        *(
+            {
+                "to_number": number,
+                "pin": pin,
+                "open_actions": [{"action": "lock.open", "data": {"entity_id": lock}}],
+            }
+            for number, pin, lock in (
+                ("0211 12345679", "1111", "lock.front"),
+                ("0211 12345678", "2222", "lock.back"),
+            )
+        ),
+    )
+    assert (
+        "<Gather"
+        in (await push.post("event=newCall&callId=FRONT&from=4915790000001&to=4921112345679&direction=in"))[2]
+    )
+    # The back door's PIN typed at the front door opens nothing.
+    assert "<Gather" in (await push.post("event=dtmf&dtmf=2222&callId=FRONT"))[2]
+    assert "<Hangup" in (await push.post("event=dtmf&dtmf=1111&callId=FRONT"))[2]
+    await hass.async_block_till_done()
+    assert opened == ["lock.front"]
 
 
 async def test_read_numbers(hass: HomeAssistant, push: WebhookCaller) -> None:

@@ -103,8 +103,8 @@ def test_manifest_follows_hassfest_and_hacs_rules() -> None:
     assert manifest["domain"] == COMPONENT.name
     assert manifest["iot_class"] == "cloud_push"
     assert manifest["integration_type"] == "service"
-    assert manifest["dependencies"] == ["webhook"]
-    assert manifest["after_dependencies"] == ["cloud"]
+    assert manifest["dependencies"] == ["http", "webhook"]
+    assert manifest["after_dependencies"] == ["cloud", "ffmpeg", "media_source", "tts"]
     assert manifest["config_flow"] is True
     for key in ("documentation", "issue_tracker"):
         assert manifest[key].startswith("https://")

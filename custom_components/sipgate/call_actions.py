@@ -9,9 +9,10 @@ may be left out: the action then means that call.
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -23,6 +24,9 @@ from .compat import vol
 from .const import ATTR_CALL_ID, ATTR_CONFIG_ENTRY_ID, DOMAIN, LOGGER
 from .data import SipgateConfigEntry
 from .service_helpers import mapped_errors, resolve_entry, service_error
+
+if TYPE_CHECKING:
+    from .speech import Announcement
 
 
 def phone_number(value: Any) -> str:
@@ -52,6 +56,9 @@ class CallVerb:
     pending: Callable[[SipgateConfigEntry, dict[str, Any], str], ReplyAction] | None = None
     established: Callable[[SipgateConfigEntry, str, dict[str, Any]], Awaitable[None]] | None = None
     hangs_up_after: bool = False
+    # The field with the audio's URL, which ``message`` or ``media_id`` may stand in for.
+    audio_field: str | None = None
+    audio_required: bool = False
 
 
 def _numbers(entry: SipgateConfigEntry, data: dict[str, Any]) -> list[str]:
@@ -73,6 +80,51 @@ async def _transfer(entry: SipgateConfigEntry, call_id: str, data: dict[str, Any
 
 async def _announce(entry: SipgateConfigEntry, call_id: str, data: dict[str, Any]) -> None:
     await entry.runtime_data.client.calls.announce(call_id, data["url"])
+
+
+# Instead of a URL: a message Home Assistant's text-to-speech speaks, or a media-source item.
+SPEECH_FIELDS: dict[Any, Any] = {
+    vol.Exclusive("message", "audio"): cv.string,
+    vol.Optional("tts_engine"): cv.string,
+    vol.Optional("language"): cv.string,
+    vol.Optional("options"): vol.Schema({cv.string: object}),
+    vol.Exclusive("media_id", "audio"): cv.string,
+}
+
+
+async def _async_prepare_audio(
+    hass: HomeAssistant, verb: CallVerb, audio_field: str, data: dict[str, Any]
+) -> Announcement | None:
+    """Put the URL of a spoken ``message`` (or a ``media_id``) into the verb's audio field.
+
+    Only looks things up and starts the speech: sipgate's fetch waits for it.
+    """
+    message: str | None = data.get("message")
+    media_id: str | None = data.get("media_id")
+    if message is None and media_id is None:
+        if verb.audio_required and audio_field not in data:
+            raise service_error("announcement_required", action=f"{DOMAIN}.{verb.name}")
+        return None
+    try:
+        # Imported when needed: text-to-speech's requirements are there once an engine is set up.
+        from . import speech  # noqa: PLC0415
+    except ImportError as err:
+        raise service_error("no_tts_engine") from err
+    if media_id is not None:
+        if (request := speech.speech_from_media_id(media_id)) is None:
+            data[audio_field] = await speech.async_media_url(hass, media_id)
+            return None
+    else:
+        request = speech.SpeechRequest(
+            message=str(message),
+            # Empty means the default (what a blueprint's optional input renders to).
+            engine=data.get("tts_engine") or None,
+            language=data.get("language") or None,
+            options=data.get("options") or {},
+        )
+    announcement = await speech.async_get_announcements(hass).async_announce(request)
+    data[audio_field] = announcement.url
+    return announcement
 
 
 VERBS = [
@@ -104,20 +156,24 @@ VERBS = [
     CallVerb(
         name="play_announcement",
         fields={
-            vol.Required("url"): cv.url,
+            vol.Exclusive("url", "audio"): cv.url,
+            **SPEECH_FIELDS,
             vol.Optional("hang_up_after", default=False): cv.boolean,
             vol.Optional("hang_up_delay", default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=60)),
         },
         pending=lambda entry, data, url: Play(data["url"]),
         established=_announce,
         hangs_up_after=True,
+        audio_field="url",
+        audio_required=True,
     ),
     CallVerb(
         name="gather_dtmf",
         fields={
             vol.Optional("max_digits", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=50)),
             vol.Optional("timeout", default=2.0): vol.All(vol.Coerce(float), vol.Range(min=0.1, max=60)),
-            vol.Optional("announcement_url"): cv.url,
+            vol.Exclusive("announcement_url", "audio"): cv.url,
+            **SPEECH_FIELDS,
         },
         pending=lambda entry, data, url: Gather(
             url,
@@ -125,6 +181,7 @@ VERBS = [
             timeout_ms=round(data["timeout"] * 1000),
             play_url=data.get("announcement_url"),
         ),
+        audio_field="announcement_url",
     ),
     CallVerb(
         name="send_dtmf",
@@ -156,20 +213,39 @@ VERBS = [
 ]
 
 
-async def _async_hang_up_after_audio(
-    hass: HomeAssistant, entry: SipgateConfigEntry, call_id: str, url: str, delay: float
-) -> None:
-    """Hang up once the announcement has played: its length comes from the WAV header."""
+async def _async_audio_duration(hass: HomeAssistant, url: str, spoken: Announcement | None) -> float | None:
+    """How long the announcement plays: a spoken one's rendered length, else the WAV header's."""
+    if spoken is not None:
+        try:
+            return (await spoken.async_audio()).duration
+        except HomeAssistantError as err:
+            LOGGER.warning("The spoken announcement failed, so the call is not hung up after it: %s", err)
+            return None
     try:
         info = await fetch_wav_info(async_get_clientsession(hass), url)
     except SipgateError as err:
         LOGGER.warning("Cannot read the announcement %s to hang up after it: %s", url, err)
-        return
+        return None
     if not info.suits_sipgate:
         LOGGER.warning(
             "The announcement %s is not WAV mono 16-bit PCM 8 kHz, which sipgate needs to play it", url
         )
-    await asyncio.sleep(info.duration + delay)
+    return info.duration
+
+
+async def _async_hang_up_after_audio(
+    hass: HomeAssistant,
+    entry: SipgateConfigEntry,
+    call_id: str,
+    url: str,
+    delay: float,
+    *,
+    spoken: Announcement | None = None,
+) -> None:
+    """Hang up once the announcement has played."""
+    if (duration := await _async_audio_duration(hass, url, spoken)) is None:
+        return
+    await asyncio.sleep(duration + delay)
     if (record := entry.runtime_data.calls.get(call_id)) is None or not record.in_progress:
         return  # the call ended on its own
     try:
@@ -190,6 +266,9 @@ def _make_handler(
         )
         answering = entry.runtime_data.answering
         data = dict(call.data)
+        spoken = None
+        if verb.audio_field is not None:
+            spoken = await _async_prepare_audio(hass, verb, verb.audio_field, data)
         with mapped_errors(hass, entry):
             if (pending := answering.find_pending(given_call_id, call.context)) is not None:
                 if verb.pending is None:
@@ -204,11 +283,16 @@ def _make_handler(
                     raise service_error("call_id_required", action=f"{DOMAIN}.{verb.name}")
                 if verb.established is None:
                     raise service_error("call_not_ringing", action=f"{DOMAIN}.{verb.name}", call_id=call_id)
+                if spoken is not None:
+                    # No reply is waiting: render first, so a failing engine is this action's error.
+                    await spoken.async_audio()
                 await verb.established(entry, call_id, data)
         if verb.hangs_up_after and data.get("hang_up_after"):
             entry.async_create_background_task(
                 hass,
-                _async_hang_up_after_audio(hass, entry, call_id, data["url"], data["hang_up_delay"]),
+                _async_hang_up_after_audio(
+                    hass, entry, call_id, data["url"], data["hang_up_delay"], spoken=spoken
+                ),
                 f"{DOMAIN} hang up {call_id} after announcement",
             )
         return None

@@ -177,6 +177,7 @@ def run_home_assistant(
     standin: StandIn,
     automations: str = "[]\n",
     configure: Callable[[Path], None] | None = None,
+    extra_env: dict[str, str] | None = None,
     cwd: Path = REPO,
 ) -> Iterator[HomeAssistant]:
     """Start Home Assistant pointed at the stand-in, onboard an owner; stop it afterwards.
@@ -199,6 +200,7 @@ def run_home_assistant(
         **os.environ,
         "SIPGATE_API_URL": f"{standin.url}/v2",
         "SIPGATE_WEBHOOK_PUBLIC_KEY_FILE": str(standin.public_key_file),
+        **(extra_env or {}),
     }
     log_file = work_dir / "home-assistant.log"
     log = log_file.open("wb")

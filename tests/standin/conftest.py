@@ -79,6 +79,21 @@ class WebhookReceiver:
     received: list[ReceivedPush] = field(default_factory=list)
     ringing: asyncio.Event = field(default_factory=asyncio.Event)
     answered: asyncio.Event = field(default_factory=asyncio.Event)
+    # Files served at /audio/<name>, as Home Assistant serves announcements.
+    audio: dict[str, bytes] = field(default_factory=dict)
+    audio_fetches: list[str] = field(default_factory=list)
+
+    def audio_url(self, name: str) -> str:
+        """The URL of ``/audio/<name>`` on this receiver."""
+        return self.url.split("/api/", 1)[0] + f"/audio/{name}"
+
+    async def serve_audio(self, request: web.Request) -> web.Response:
+        """A file of :attr:`audio`, or 404."""
+        name = request.match_info["name"]
+        self.audio_fetches.append(name)
+        if (data := self.audio.get(name)) is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="audio/wav")
 
     async def handle(self, request: web.Request) -> web.Response:
         """Refuse bad signatures (403) like the integration; otherwise answer ``reply_for``'s XML."""
@@ -117,6 +132,7 @@ async def webhook(socket_enabled: None, standin: StandIn) -> AsyncGenerator[Star
         receiver = WebhookReceiver(SignatureVerifier(public_key_pem or standin.public_key_pem), reply_for)
         app = web.Application()
         app.router.add_post("/api/webhook/{webhook_id}", receiver.handle)
+        app.router.add_get("/audio/{name}", receiver.serve_audio)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         servers.append(server)

@@ -1,7 +1,9 @@
 """Call playback: the stand-in posts signed pushes to a webhook and follows its XML like sipgate."""
 
 import asyncio
+import io
 from typing import Any
+import wave
 
 from aiohttp import ClientSession
 import pytest
@@ -13,13 +15,34 @@ from custom_components.sipgate.api.push_events import (
     NewCallEvent,
     PushEvent,
 )
-from custom_components.sipgate.api.push_reply import Dial, Gather, Hangup, Reject, ReplyAction, build_reply
+from custom_components.sipgate.api.push_reply import (
+    Dial,
+    Gather,
+    Hangup,
+    Play,
+    Reject,
+    ReplyAction,
+    build_reply,
+)
 from custom_components.sipgate.api.push_signature import SIPGATE_PUBLIC_KEY_PEM
 from standin import PushSigner, StandIn
 
 from .conftest import StartReceiver, call_api
 
 CALLER = "+4915799912345"
+
+
+def wav(seconds: float, *, channels: int = 1, rate: int = 8000, width: int = 2) -> bytes:
+    """A WAV of silence, by default in sipgate's format (mono, 16-bit PCM, 8 kHz)."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(channels)
+        out.setsampwidth(width)
+        out.setframerate(rate)
+        out.writeframes(b"\0" * round(seconds * rate) * channels * width)
+    return buffer.getvalue()
+
+
 LINE = "+4921112345671"
 
 
@@ -162,8 +185,9 @@ async def test_gather_dtmf_then_hangup(http: ClientSession, standin: StandIn, we
     """``<Gather>`` takes the script's digits, posts dtmf to onData, and follows that reply."""
     receiver = await webhook(replies(None))
     # onData points at the receiver: the Gather is built once its URL is known.
+    receiver.audio["menu.wav"] = wav(0.5)
     receiver.reply_for = replies(
-        Gather(on_data_url=receiver.url, max_digits=4, play_url="https://example.com/menu.wav"), Hangup()
+        Gather(on_data_url=receiver.url, max_digits=4, play_url=receiver.audio_url("menu.wav")), Hangup()
     )
 
     _, report = await play(http, standin, webhook_url=receiver.url, script=[{"dtmf": "12345"}])
@@ -172,7 +196,7 @@ async def test_gather_dtmf_then_hangup(http: ClientSession, standin: StandIn, we
     assert receiver.events[1].dtmf == "1234"  # type: ignore[union-attr]
     assert receiver.events[2].cause == "normalClearing"  # type: ignore[union-attr]
     assert report["outcomes"] == [
-        "played https://example.com/menu.wav",
+        f"played {receiver.audio_url('menu.wav')} (0.50 s)",
         "gathered 1234",
         "hung up by the reply",
         "hangup: normalClearing",
@@ -451,3 +475,105 @@ async def test_a_voicemail_joins_the_history_after_the_call(
     assert body[10:12] == b"\xff\xfb"  # an MPEG audio frame follows the tag
     async with http.get(f"{standin.url}/_standin/recordings/0.mp3") as response:
         assert response.status == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "audio", "outcome"),
+    [
+        ("good.wav", wav(1.25), "played {url} (1.25 s)"),
+        (
+            "stereo.wav",
+            wav(0.1, channels=2, rate=22050),
+            "did not play {url}: the WAV is 2 channel(s), 16-bit PCM, 22050 Hz; sipgate plays only mono"
+            " 16-bit PCM 8 kHz; the call goes on without the audio",
+        ),
+        (
+            "speech.mp3",
+            b"ID3\x04\0\0\0\0\0\0" + b"\xff\xfb" * 50,
+            "did not play {url}: not a WAV file; the call goes on without the audio",
+        ),
+        ("gone.wav", None, "did not play {url}: HTTP 404; the call goes on without the audio"),
+        (
+            "empty.wav",
+            b"RIFF\0\0\0\0WAVE",
+            "did not play {url}: the WAV has no format or no data chunk; the call goes on without the audio",
+        ),
+    ],
+)
+async def test_play_fetches_the_audio_and_checks_its_format(
+    http: ClientSession,
+    standin: StandIn,
+    webhook: StartReceiver,
+    name: str,
+    audio: bytes | None,
+    outcome: str,
+) -> None:
+    """Like sipgate, the stand-in fetches a Play's URL and plays only WAV mono 16-bit PCM 8 kHz.
+
+    Otherwise the call goes on without the audio (the script still runs).
+    """
+    receiver = await webhook(replies(None))
+    if audio is not None:
+        receiver.audio[name] = audio
+    url = receiver.audio_url(name)
+    receiver.reply_for = replies(Play(url))
+
+    _, report = await play(http, standin, webhook_url=receiver.url, script=[{"answer": True}])
+
+    assert receiver.audio_fetches == [name]
+    assert report["outcomes"][0] == outcome.format(url=url)
+    assert report["audio"][0]["accepted"] is (name == "good.wav")
+    assert "answered by w0" in report["outcomes"]
+
+
+async def test_unfetchable_audio_urls(http: ClientSession, standin: StandIn, webhook: StartReceiver) -> None:
+    """A URL that is not http(s), or a host that does not answer: not played, the call goes on."""
+    receiver = await webhook(replies(None))
+    on_dtmf = replies(None, Play("http://127.0.0.1:9/x.wav"))
+
+    def reply_for(event: PushEvent, url: str) -> bytes:
+        if isinstance(event, NewCallEvent):  # what the integration's builder would refuse to write
+            return (
+                f'<?xml version="1.0"?><Response><Gather onData="{url}">'
+                "<Play><Url>ftp://example.com/menu.wav</Url></Play></Gather></Response>"
+            ).encode()
+        return bytes(on_dtmf(event, url))
+
+    receiver.reply_for = reply_for
+
+    _, report = await play(http, standin, webhook_url=receiver.url, script=[{"dtmf": "1"}])
+
+    assert report["outcomes"][0] == (
+        "did not play ftp://example.com/menu.wav: not an http(s) URL; the call goes on without the audio"
+    )
+    assert report["outcomes"][2].startswith("did not play http://127.0.0.1:9/x.wav: cannot fetch")
+
+
+async def test_announcements_on_an_established_call_are_fetched(
+    http: ClientSession, standin: StandIn, webhook: StartReceiver
+) -> None:
+    """POST /calls/{id}/announcements: the stand-in fetches and checks the audio; the call goes on."""
+    receiver = await webhook(replies(None))
+    receiver.audio["bye.wav"] = wav(0.5)
+    receiver.audio["bad.wav"] = wav(0.5, rate=16000)
+    playing = asyncio.create_task(
+        play(http, standin, webhook_url=receiver.url, script=[{"answer": True}, {"wait": 5}])
+    )
+    await asyncio.wait_for(receiver.answered.wait(), 5)
+    call_id = receiver.events[0].call_id
+
+    for name in ("bye.wav", "bad.wav"):
+        status, _ = await call_api(
+            http, standin, "POST", f"calls/{call_id}/announcements", json={"url": receiver.audio_url(name)}
+        )
+        assert status == 204
+    async with http.get(f"{standin.url}/_standin/state") as response:
+        state = await response.json()
+    await call_api(http, standin, "DELETE", f"calls/{call_id}")
+    await playing
+
+    assert receiver.audio_fetches == ["bye.wav", "bad.wav"]
+    [live] = [call for call in state["live_calls"] if call["callId"] == call_id] or [None]
+    audio = [action["audio"] for action in live["actions"] if action["action"] == "announcements"]
+    assert [(a["accepted"], a["duration"]) for a in audio] == [(True, 0.5), (False, 0.0)]
+    assert "sipgate plays only mono 16-bit PCM 8 kHz" in audio[1]["error"]
