@@ -183,6 +183,11 @@ class CallRegistry:
         return list(self._active.values())
 
     @property
+    def active_count(self) -> int:
+        """How many calls are in progress."""
+        return len(self._active)
+
+    @property
     def latest(self) -> CallRecord | None:
         """The call in progress that changed last."""
         return next(reversed(self._active.values()), None)

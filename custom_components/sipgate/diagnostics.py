@@ -66,7 +66,7 @@ async def async_get_config_entry_diagnostics(
                 "refused": dict(data.webhook.stats.refused),
                 "recent_events": list(data.webhook.stats.recent),
                 "pending_replies": data.answering.pending_count,
-                "active_calls": len(data.calls.calls),
+                "active_calls": data.calls.active_count,
                 "call_records": len(data.calls),
             },
             "contact_names": len(data.contact_names),
