@@ -1,4 +1,4 @@
-"""Binary sensors: whether each sipgate device is online (spec §8)."""
+"""Binary sensors: whether each sipgate device is online (README "Entities")."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Sensors of the account (spec §8): call state, balance, unread counters, numbers."""
+"""Sensors of the account (README "Entities"): call state, balance, unread counters, numbers."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

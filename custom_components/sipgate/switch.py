@@ -1,4 +1,4 @@
-"""Switches (spec §8): do-not-disturb per device, blocking anonymous calls and each forwarding per phone line.
+"""Switches (README "Entities"): do-not-disturb per device, blocking anonymous calls and each forwarding per phone line.
 
 Each switch writes through sipgate's API and shows the new state at once.
 """
