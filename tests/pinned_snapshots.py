@@ -1,6 +1,6 @@
 """Snapshots per Home Assistant pin.
 
-The suite runs on two Home Assistant versions (spec §3). Their snapshots can
+The suite runs on two Home Assistant versions (README "Development"). Their snapshots can
 differ legitimately (syrupy's format, fields the registries gained), so each
 pin keeps its own folder beside the tests, ``snapshots_ha<major>.<minor>``,
 and both are checked strictly. ``scripts/test --snapshot-update`` refreshes

@@ -399,7 +399,8 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     before = sipgate_api.call_count
 
     result = await call(hass, "get_contacts", {"scope": "shared"}, response=True)
-    assert all(c["scope"] == "SHARED" for c in result["contacts"])
+    # Only the shared ones (and both of them): an empty answer must not pass.
+    assert [c["scope"] for c in result["contacts"]] == ["SHARED", "SHARED"]
     await call(
         hass,
         "create_contact",

@@ -1,25 +1,37 @@
 """Setting up and unloading a sipgate account."""
 
 from http import HTTPStatus
+from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.sipgate.const import DOMAIN
+from custom_components.sipgate.const import DOMAIN, EVENT_NEW_CALL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 
-from .conftest import api_url, load_json, mock_account_endpoints
+from .conftest import FORM, WEBHOOK_ID, api_url, load_json, mock_account_endpoints
+from .test_arrivals import storage_key
+
+UNSIGNED_NEW_CALL = "event=newCall&from=4915799912345&to=4921112345671&direction=in&callId=unload-1"
 
 
 async def test_setup_and_unload(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, sipgate_api: AiohttpClientMocker
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    sipgate_api: AiohttpClientMocker,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
 ) -> None:
     """A working token loads the entry; unloading and removing leave nothing behind."""
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    unsigned = {"data": UNSIGNED_NEW_CALL, "headers": {"Content-Type": FORM}}
 
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert mock_config_entry.runtime_data.userinfo.master_sip_id == mock_config_entry.unique_id
@@ -49,14 +61,26 @@ async def test_setup_and_unload(
         )
     ]
 
+    # While loaded, the integration's webhook answers pushes (this one unsigned: refused).
+    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", **unsigned)
+    assert response.status == HTTPStatus.FORBIDDEN
+    assert storage_key(mock_config_entry) in hass_storage
+
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.NOT_LOADED
-    assert DOMAIN not in hass.data
+    # Unloaded, the webhook is gone: Home Assistant answers 200 with nothing for an
+    # unregistered webhook, and no call event fires.
+    response = await client.post(f"/api/webhook/{WEBHOOK_ID}", **unsigned)
+    assert (response.status, await response.text()) == (HTTPStatus.OK, "")
+    await hass.async_block_till_done()
+    assert events == []
 
     await hass.config_entries.async_remove(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.config_entries.async_entries(DOMAIN) == []
+    # What the entry announced is deleted with it.
+    assert storage_key(mock_config_entry) not in hass_storage
 
 
 async def test_invalid_token_starts_reauth(

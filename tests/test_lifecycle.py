@@ -1,4 +1,4 @@
-"""Unloading and reloading an account leave no webhook, listener, task or timer behind (spec §12)."""
+"""Unloading and reloading an account leave no webhook, listener, task or timer behind (README "Reliability suite")."""
 
 import asyncio
 from datetime import timedelta

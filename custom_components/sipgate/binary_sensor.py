@@ -1,13 +1,19 @@
-"""Binary sensors: whether each sipgate device is online (spec §8)."""
+"""Binary sensors: whether each sipgate device is online (README "Entities")."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 import re
 
-from homeassistant.components.binary_sensor import BinarySensorDeviceClass, BinarySensorEntity
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import Device
 from .coordinator import AccountCoordinator
 from .data import SipgateConfigEntry
 from .entity import SipgateCoordinatorEntity, async_follow_resources, sipgate_device_info
@@ -26,7 +32,9 @@ async def async_setup_entry(
         if data.devices is None:
             return None
         return {
-            f"device_{device_id}_online": partial(SipgateDeviceOnlineSensor, entry, coordinator, device_id)
+            f"device_{device_id}_{ONLINE.key}": partial(
+                SipgateDeviceBinarySensor, entry, coordinator, ONLINE, device_id
+            )
             for device_id in data.devices
         }
 
@@ -45,16 +53,40 @@ async def async_setup_entry(
 ONLINE_KEY = re.compile(r"device_[a-z][0-9]+_online")
 
 
-class SipgateDeviceOnlineSensor(SipgateCoordinatorEntity[AccountCoordinator], BinarySensorEntity):
-    """On while the phone, app or mobile is registered at sipgate."""
+@dataclass(frozen=True, kw_only=True)
+class SipgateDeviceBinarySensorDescription(BinarySensorEntityDescription):
+    """A state of a sipgate device."""
 
-    _attr_translation_key = "online"
-    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    is_on_fn: Callable[[Device], bool]
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, device_id: str) -> None:
-        """Create the online sensor of ``device_id``."""
+
+# On while the phone, app or mobile is registered at sipgate.
+ONLINE = SipgateDeviceBinarySensorDescription(
+    key="online",
+    translation_key="online",
+    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+    is_on_fn=lambda device: device.online,
+)
+
+
+class SipgateDeviceBinarySensor(SipgateCoordinatorEntity[AccountCoordinator], BinarySensorEntity):
+    """A binary sensor of a sipgate device (online)."""
+
+    entity_description: SipgateDeviceBinarySensorDescription
+
+    def __init__(
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: AccountCoordinator,
+        description: SipgateDeviceBinarySensorDescription,
+        device_id: str,
+    ) -> None:
+        """Create the sensor ``description`` of ``device_id``."""
         device = (coordinator.data.devices or {})[device_id]
-        super().__init__(entry, coordinator, f"device_{device_id}_online", sipgate_device_info(entry, device))
+        super().__init__(
+            entry, coordinator, f"device_{device_id}_{description.key}", sipgate_device_info(entry, device)
+        )
+        self.entity_description = description
         self._device_id = device_id
 
     @property
@@ -69,5 +101,5 @@ class SipgateDeviceOnlineSensor(SipgateCoordinatorEntity[AccountCoordinator], Bi
 
     @property
     def is_on(self) -> bool:
-        """Whether the device is online."""
-        return (self.coordinator.data.devices or {})[self._device_id].online
+        """Whether the device is in that state."""
+        return self.entity_description.is_on_fn((self.coordinator.data.devices or {})[self._device_id])

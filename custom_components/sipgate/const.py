@@ -11,7 +11,7 @@ DEFAULT_REGION: Final = "DE"
 
 CONF_TOKEN_ID: Final = "token_id"  # noqa: S105 - a config key, not a secret
 
-# Option keys (spec §4): automations, tests and the README name them.
+# Option keys (README "Options"): automations, tests and the README name them.
 CONF_ANSWER_TIMEOUT: Final = "answer_timeout"
 CONF_VERIFY_SIGNATURE: Final = "verify_signature"
 CONF_MANAGE_WEBHOOK_URLS: Final = "manage_webhook_urls"
@@ -43,7 +43,7 @@ CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 # The account's webhook URLs before this integration set its own (restored on removal).
 CONF_PREVIOUS_WEBHOOK_URLS: Final = "previous_webhook_urls"
 
-# Bus events (spec §6.3).
+# Bus events (README "Call events").
 EVENT_NEW_CALL: Final = "sipgate_new_call"
 EVENT_ANSWER: Final = "sipgate_answer"
 EVENT_HANGUP: Final = "sipgate_hangup"
@@ -62,7 +62,7 @@ MAX_WEBHOOK_BODY: Final = 16 * 1024
 # After this many bad signatures in a row a repair issue is raised.
 SIGNATURE_FAILURES_FOR_ISSUE: Final = 5
 
-# "SMS recipient" subentries (spec §4): one notify entity each.
+# "SMS recipient" subentries (README "SMS"): one notify entity each.
 SUBENTRY_SMS_RECIPIENT: Final = "sms_recipient"
 CONF_NUMBER: Final = "number"
 CONF_SMS_ID: Final = "sms_id"

@@ -1,4 +1,4 @@
-"""Polling sipgate, grouped by how fast the data changes (spec §8).
+"""Polling sipgate, grouped by how fast the data changes (README "Entities"; docs/architecture.md, "The way of a poll").
 
 * :class:`AccountCoordinator` — balance, numbers, users and their devices every
   ``account_scan_interval`` (default hourly); phone lines with forwardings and

@@ -1,4 +1,4 @@
-"""The account's event entities: one event per webhook push (spec §6.3), one per message that arrived."""
+"""The account's event entities: one event per webhook push (README "Call events"), one per message that arrived."""
 
 import re
 from typing import Any

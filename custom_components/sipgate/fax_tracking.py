@@ -1,4 +1,4 @@
-"""Follows sent faxes until sipgate reports them sent or failed (spec §7.1)."""
+"""Follows sent faxes until sipgate reports them sent or failed (README "Fax")."""
 
 from datetime import timedelta
 from typing import TYPE_CHECKING

@@ -1,4 +1,4 @@
-"""The "Last caller" sensor: who the latest call was with, kept after it ended (spec §8).
+"""The "Last caller" sensor: who the latest call was with, kept after it ended (README "Entities").
 
 It follows the webhook's call events (``signal_call_event``) and the history's
 last call (for calls the webhook did not see, e.g. while Home Assistant was

@@ -1,4 +1,4 @@
-"""Sensors of the account (spec §8): call state, balance, unread counters, numbers."""
+"""Sensors of the account (README "Entities"): call state, balance, unread counters, numbers."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +18,15 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import PhoneNumber
-from .calls import CallState
-from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
+from .api import ActiveCall, PhoneNumber
+from .calls import CallRegistry, CallState
+from .coordinator import (
+    AccountCoordinator,
+    AccountData,
+    HistoryCoordinator,
+    HistoryData,
+    LiveCallsCoordinator,
+)
 from .data import SipgateConfigEntry
 from .entity import (
     SipgateAccountEntity,
@@ -76,6 +82,104 @@ HISTORY_SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SipgateCallSensorDescription(SensorEntityDescription):
+    """A sensor of the calls the webhook reports, read from the call registry."""
+
+    value_fn: Callable[[CallRegistry], str]
+    attributes_fn: Callable[[CallRegistry], dict[str, Any]]
+
+
+def _latest_call_attributes(calls: CallRegistry) -> dict[str, Any]:
+    """Who is calling whom, and how many calls are going on."""
+    latest = calls.latest
+    return {
+        "call_id": latest.call_id if latest else None,
+        "direction": latest.direction if latest else None,
+        "from_number": latest.from_number if latest else None,
+        "to_number": latest.to_number if latest else None,
+        "from_name": latest.from_name if latest else None,
+        "to_name": latest.to_name if latest else None,
+        "active_calls": len(calls.calls),
+    }
+
+
+CALL_STATE = SipgateCallSensorDescription(
+    key="call_state",
+    translation_key="call_state",
+    device_class=SensorDeviceClass.ENUM,
+    options=CALL_STATES,
+    value_fn=lambda calls: calls.state.value,
+    attributes_fn=_latest_call_attributes,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SipgateLiveCallsSensorDescription(SensorEntityDescription):
+    """A sensor of sipgate's call list (``None`` while unread), the call registry standing in."""
+
+    value_fn: Callable[[list[ActiveCall] | None, CallRegistry], int]
+
+
+def _active_calls(live: list[ActiveCall] | None, calls: CallRegistry) -> int:
+    """From sipgate's call list while calls go on, else from the webhook."""
+    if live is not None:
+        return len(live)
+    return sum(1 for call in calls.calls if call.state is CallState.TALKING)
+
+
+ACTIVE_CALLS = SipgateLiveCallsSensorDescription(
+    key="active_calls",
+    translation_key="active_calls",
+    state_class=SensorStateClass.MEASUREMENT,
+    value_fn=_active_calls,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SipgateAccountSensorDescription(SensorEntityDescription):
+    """A value of the account, with its unit from the account."""
+
+    value_fn: Callable[[AccountData], Decimal | None]
+    unit_fn: Callable[[AccountData], str | None]
+
+
+BALANCE = SipgateAccountSensorDescription(
+    key="balance",
+    translation_key="balance",
+    device_class=SensorDeviceClass.MONETARY,
+    suggested_display_precision=2,
+    value_fn=lambda data: data.balance.amount if data.balance else None,
+    unit_fn=lambda data: data.balance.currency if data.balance else None,
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SipgateNumberSensorDescription(SensorEntityDescription):
+    """A sensor per number of the account."""
+
+    value_fn: Callable[[PhoneNumber], str | None]
+    attributes_fn: Callable[[PhoneNumber], dict[str, Any]]
+
+
+NUMBER = SipgateNumberSensorDescription(
+    key="number",
+    translation_key="number",
+    entity_category=EntityCategory.DIAGNOSTIC,
+    # Where a number rings rarely matters day to day: enable it when you need it.
+    entity_registry_enabled_default=False,
+    # Where the number rings: the phone line's, group's or device's name.
+    value_fn=lambda number: number.endpoint_alias or number.endpoint_id,
+    # The number itself, its form for display, its type (translated: landline, mobile …) and endpoint.
+    attributes_fn=lambda number: {
+        "number": number.number,
+        "localized": number.localized,
+        "type": number.type.lower() if number.type else None,
+        "endpoint_id": number.endpoint_id,
+    },
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
@@ -83,8 +187,8 @@ async def async_setup_entry(
     runtime = entry.runtime_data
     async_add_entities(
         [
-            SipgateCallStateSensor(entry),
-            SipgateActiveCallsSensor(entry, runtime.live_calls),
+            SipgateCallSensor(entry, CALL_STATE),
+            SipgateLiveCallsSensor(entry, runtime.live_calls, ACTIVE_CALLS),
             SipgateLastCallerSensor(entry, runtime.history_coordinator),
         ]
     )
@@ -98,7 +202,7 @@ async def async_setup_entry(
         if account.data.numbers is None:
             return None
         return {
-            f"number_{number.id}": partial(SipgateNumberSensor, entry, account, number)
+            f"number_{number.id}": partial(SipgateNumberSensor, entry, account, NUMBER, number)
             for number in account.data.numbers
         }
 
@@ -111,7 +215,7 @@ NUMBER_KEY = re.compile(r"number_.+")
 
 
 def _balance_sensor(entry: SipgateConfigEntry, account: AccountCoordinator) -> list[SensorEntity]:
-    return [SipgateBalanceSensor(entry, account)] if account.data.balance is not None else []
+    return [SipgateAccountSensor(entry, account, BALANCE)] if account.data.balance is not None else []
 
 
 def _history_sensors(entry: SipgateConfigEntry, history: HistoryCoordinator) -> list[SensorEntity]:
@@ -120,52 +224,46 @@ def _history_sensors(entry: SipgateConfigEntry, history: HistoryCoordinator) -> 
     return [SipgateHistorySensor(entry, history, description) for description in HISTORY_SENSORS]
 
 
-class SipgateCallStateSensor(SipgateAccountEntity, SensorEntity):
+class SipgateCallSensor(SipgateAccountEntity, SensorEntity):
     """Idle, ringing, dialing or talking: the latest call of the account."""
 
-    _attr_translation_key = "call_state"
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = CALL_STATES
+    entity_description: SipgateCallSensorDescription
     # Unique per call: kept out of the recorder (the call events carry them), so that a busy
     # account does not write a new attribute row for every call.
     _unrecorded_attributes = frozenset(
         {"call_id", "direction", "from_number", "to_number", "from_name", "to_name"}
     )
 
-    def __init__(self, entry: SipgateConfigEntry) -> None:
-        """Create the call-state sensor."""
-        super().__init__(entry, "call_state")
+    def __init__(self, entry: SipgateConfigEntry, description: SipgateCallSensorDescription) -> None:
+        """Create the sensor ``description``."""
+        super().__init__(entry, description.key)
+        self.entity_description = description
 
     @property
     def native_value(self) -> str:
         """The latest call's state."""
-        return self._entry.runtime_data.calls.state.value
+        return self.entity_description.value_fn(self._entry.runtime_data.calls)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Who is calling whom, and how many calls are going on."""
-        calls = self._entry.runtime_data.calls
-        latest = calls.latest
-        return {
-            "call_id": latest.call_id if latest else None,
-            "direction": latest.direction if latest else None,
-            "from_number": latest.from_number if latest else None,
-            "to_number": latest.to_number if latest else None,
-            "from_name": latest.from_name if latest else None,
-            "to_name": latest.to_name if latest else None,
-            "active_calls": len(calls.calls),
-        }
+        return self.entity_description.attributes_fn(self._entry.runtime_data.calls)
 
 
-class SipgateActiveCallsSensor(SipgateCoordinatorEntity[LiveCallsCoordinator], SensorEntity):
+class SipgateLiveCallsSensor(SipgateCoordinatorEntity[LiveCallsCoordinator], SensorEntity):
     """Established calls: from sipgate's call list while calls go on, else from the webhook."""
 
-    _attr_translation_key = "active_calls"
-    _attr_state_class = SensorStateClass.MEASUREMENT
+    entity_description: SipgateLiveCallsSensorDescription
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: LiveCallsCoordinator) -> None:
-        """Create the active-calls sensor."""
-        super().__init__(entry, coordinator, "active_calls", account_device_info(entry))
+    def __init__(
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: LiveCallsCoordinator,
+        description: SipgateLiveCallsSensorDescription,
+    ) -> None:
+        """Create the sensor ``description``."""
+        super().__init__(entry, coordinator, description.key, account_device_info(entry))
+        self.entity_description = description
 
     @property
     def available(self) -> bool:
@@ -175,33 +273,34 @@ class SipgateActiveCallsSensor(SipgateCoordinatorEntity[LiveCallsCoordinator], S
     @property
     def native_value(self) -> int:
         """The number of established calls."""
-        if self.coordinator.data is not None and self.coordinator.last_update_success:
-            return len(self.coordinator.data)
-        return sum(1 for call in self._entry.runtime_data.calls.calls if call.state is CallState.TALKING)
+        live = self.coordinator.data if self.coordinator.last_update_success else None
+        return self.entity_description.value_fn(live, self._entry.runtime_data.calls)
 
 
-class SipgateBalanceSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):
-    """The account's credit, in the account's currency."""
+class SipgateAccountSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):
+    """A value of the account: the credit, in the account's currency."""
 
-    _attr_translation_key = "balance"
-    _attr_device_class = SensorDeviceClass.MONETARY
-    _attr_suggested_display_precision = 2
+    entity_description: SipgateAccountSensorDescription
 
-    def __init__(self, entry: SipgateConfigEntry, coordinator: AccountCoordinator) -> None:
-        """Create the balance sensor."""
-        super().__init__(entry, coordinator, "balance", account_device_info(entry))
+    def __init__(
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: AccountCoordinator,
+        description: SipgateAccountSensorDescription,
+    ) -> None:
+        """Create the sensor ``description``."""
+        super().__init__(entry, coordinator, description.key, account_device_info(entry))
+        self.entity_description = description
 
     @property
     def native_value(self) -> Decimal | None:
-        """The credit."""
-        balance = self.coordinator.data.balance
-        return balance.amount if balance else None
+        """The value."""
+        return self.entity_description.value_fn(self.coordinator.data)
 
     @property
     def native_unit_of_measurement(self) -> str | None:
-        """The currency sipgate reports."""
-        balance = self.coordinator.data.balance
-        return balance.currency if balance else None
+        """The unit sipgate reports (the currency)."""
+        return self.entity_description.unit_fn(self.coordinator.data)
 
 
 class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorEntity):
@@ -228,16 +327,18 @@ class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorE
 class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEntity):
     """One of the account's numbers: where it rings."""
 
-    _attr_translation_key = "number"
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    # Where a number rings rarely matters day to day: enable it when you need it.
-    _attr_entity_registry_enabled_default = False
+    entity_description: SipgateNumberSensorDescription
 
     def __init__(
-        self, entry: SipgateConfigEntry, coordinator: AccountCoordinator, number: PhoneNumber
+        self,
+        entry: SipgateConfigEntry,
+        coordinator: AccountCoordinator,
+        description: SipgateNumberSensorDescription,
+        number: PhoneNumber,
     ) -> None:
-        """Create the sensor of ``number``."""
-        super().__init__(entry, coordinator, f"number_{number.id}", account_device_info(entry))
+        """Create the sensor ``description`` of ``number``."""
+        super().__init__(entry, coordinator, f"{description.key}_{number.id}", account_device_info(entry))
+        self.entity_description = description
         self._number_id = number.id
         self._attr_translation_placeholders = {"number": number.localized or number.number}
 
@@ -254,17 +355,10 @@ class SipgateNumberSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorEn
     def native_value(self) -> str | None:
         """Where the number rings: the phone line's, group's or device's name."""
         number = self._number
-        return (number.endpoint_alias or number.endpoint_id) if number else None
+        return self.entity_description.value_fn(number) if number else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The number itself, its form for display, its type and endpoint."""
         number = self._number
-        if number is None:
-            return {}
-        return {
-            "number": number.number,
-            "localized": number.localized,
-            "type": number.type.lower() if number.type else None,  # translated: landline, mobile …
-            "endpoint_id": number.endpoint_id,
-        }
+        return self.entity_description.attributes_fn(number) if number else {}

@@ -1,1 +1,1 @@
-"""The reliability and security suite (spec §12)."""
+"""The reliability and security suite (README "Reliability suite")."""

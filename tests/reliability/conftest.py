@@ -1,4 +1,4 @@
-"""Hypothesis profiles of the reliability suite (spec §12).
+"""Hypothesis profiles of the reliability suite (README "Reliability suite").
 
 CI (default): few examples per target, derandomized so that every run tries the
 same inputs, no example database (nothing is written into the repository).

@@ -1,4 +1,4 @@
-"""Many calls at once (spec §6.4, §12): every reply belongs to its call."""
+"""Many calls at once (README "Reliability suite"; docs/architecture.md, "The way of a call"): every reply belongs to its call."""
 
 import asyncio
 from typing import Any

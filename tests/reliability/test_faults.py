@@ -1,4 +1,4 @@
-"""Faults of sipgate's API (spec §12): auth, scopes, rate limits, outages, malformed answers.
+"""Faults of sipgate's API (README "Reliability suite"): auth, scopes, rate limits, outages, malformed answers.
 
 Coordinators make entities unavailable and recover by themselves; actions raise
 translated errors; nothing raises or logs an unexpected exception; and nothing

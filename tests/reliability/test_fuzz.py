@@ -1,4 +1,4 @@
-"""Fuzzing the push API (spec §12): parsers, reply builder, signatures, the webhook endpoint.
+"""Fuzzing the push API (README "Reliability suite"): parsers, reply builder, signatures, the webhook endpoint.
 
 Every target tries a short, derandomized set of inputs in CI and at least
 10,000 fresh ones in long mode (``SIPGATE_FUZZ_LONG=1``, see conftest.py).

@@ -1,4 +1,4 @@
-"""Nothing left behind (spec §11, §12): unload/reload cycles and 10,000 calls.
+"""Nothing left behind (README "Reliability suite"): unload/reload cycles and 10,000 calls.
 
 Unloading or reloading an entry leaves no webhook, listener, dispatcher
 connection, timer or task behind; calls that went through leave no pending

@@ -1,4 +1,4 @@
-"""Security checks (spec §12): files, audio URLs, XML escaping, secrets in logs and diagnostics."""
+"""Security checks (README "Reliability suite", "Security"): files, audio URLs, XML escaping, secrets in logs and diagnostics."""
 
 import asyncio
 import base64
