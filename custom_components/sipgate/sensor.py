@@ -100,7 +100,7 @@ def _latest_call_attributes(calls: CallRegistry) -> dict[str, Any]:
         "to_number": latest.to_number if latest else None,
         "from_name": latest.from_name if latest else None,
         "to_name": latest.to_name if latest else None,
-        "active_calls": len(calls.calls),
+        "active_calls": calls.active_count,
     }
 
 
