@@ -193,7 +193,7 @@ async def test_send_fax_and_follow_it(
         ("SENDING", False),
         ("SENT", True),
     ]
-    assert init_integration.runtime_data.fax_tracker.following == []
+    assert init_integration.runtime_data.messages.fax.following == []
     polls = [r for r in sent_requests(sms_extensions) if r[1] == "/history/FAX1"]
     assert len(polls) == 4  # no polling once the fax is final
     assert_valid_against_spec(sms_extensions)

@@ -167,7 +167,7 @@ async def test_a_new_call_of_another_account_is_refused(
     assert status == 200
     assert "<Number>4915712345678</Number>" in text
     assert [event.data["call_id"] for event in calls] == ["OWN"]
-    assert webhook_integration.runtime_data.webhook.stats.refused["foreign_account"] == 1
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["foreign_account"] == 1
 
 
 async def test_the_node_librarys_signed_sample_is_refused(
@@ -183,7 +183,7 @@ async def test_the_node_librarys_signed_sample_is_refused(
     assert (await push.post(sample.replace("callId=&", "callId=X1&", 1)))[0] == HTTPStatus.FORBIDDEN
     await hass.async_block_till_done()
     assert calls == []
-    refused = webhook_integration.runtime_data.webhook.stats.refused
+    refused = webhook_integration.runtime_data.webhook.handler.stats.refused
     assert (refused["no_call_id"], refused["foreign_account"]) == (1, 1)
 
 
@@ -255,7 +255,7 @@ async def test_a_follow_up_without_its_token_is_refused(
     await hass.async_block_till_done()
     assert fired == []
     assert hass.states.get(CALL_STATE).state == "ringing"
-    assert webhook_integration.runtime_data.webhook.stats.refused["bad_token"] == 1
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["bad_token"] == 1
 
 
 async def test_follow_up_urls_carry_the_calls_token(hass: HomeAssistant, push: WebhookCaller) -> None:
@@ -611,7 +611,7 @@ async def test_the_development_override_is_loopback_only_and_visible(
     hass: HomeAssistant, issue_registry: ir.IssueRegistry, url: str, active: bool
 ) -> None:
     """SIPGATE_API_URL works only for a loopback host, and a repair issue shows while it does."""
-    from custom_components.sipgate.development import api_base_url
+    from custom_components.sipgate.client_factory import api_base_url
 
     with patch.dict(os.environ, {"SIPGATE_API_URL": url}):
         assert (api_base_url() == url) is active

@@ -22,7 +22,7 @@ from .api.phone import normalize_number
 from .api.push_reply import Dial, Gather, Hangup, Play, Reject, ReplyAction, Voicemail
 from .compat import vol
 from .const import ATTR_CALL_ID, ATTR_CONFIG_ENTRY_ID, DOMAIN, LOGGER
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 from .service_helpers import mapped_errors, resolve_entry, service_error
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from homeassistant.helpers.start import async_at_started
 from .api import SipgateError, SipgateForbiddenError
 from .const import LOGGER
 from .contact_names import ContactNames
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 
 if TYPE_CHECKING:
     from .api.client import SipgateClient

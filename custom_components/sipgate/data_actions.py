@@ -15,7 +15,7 @@ from .api import Contact, HistoryChange, HistoryEntry, HistoryFilter, SipgateNot
 from .call_actions import phone_number
 from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 from .service_helpers import mapped_errors, resolve_entry, service_error
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ async def _send_fax(hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[s
     session_id = await entry.runtime_data.client.fax.send(
         faxline_id=faxline, recipient=data["recipient"], pdf=content, filename=filename
     )
-    entry.runtime_data.fax_tracker.follow(session_id, data["recipient"])
+    entry.runtime_data.messages.fax.follow(session_id, data["recipient"])
     return {"session_id": session_id}
 
 
@@ -294,7 +294,7 @@ async def _create_contact(
             scope=data["scope"],
         )
     )
-    await entry.runtime_data.contact_refresher.async_refresh()
+    await entry.runtime_data.contacts.refresher.async_refresh()
     return None
 
 
@@ -323,7 +323,7 @@ async def _update_contact(
     if not changes:
         raise service_error("nothing_to_change")
     await entry.runtime_data.client.contacts.update(replace(contact, **changes))
-    await entry.runtime_data.contact_refresher.async_refresh()
+    await entry.runtime_data.contacts.refresher.async_refresh()
     return None
 
 
@@ -331,7 +331,7 @@ async def _delete_contact(
     hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[str, Any]
 ) -> ServiceResponse:
     await entry.runtime_data.client.contacts.delete(data["contact_id"])
-    await entry.runtime_data.contact_refresher.async_refresh()
+    await entry.runtime_data.contacts.refresher.async_refresh()
     return None
 
 
@@ -341,7 +341,7 @@ async def _delete_all_contacts(
     if data.get("confirm") is not True:
         raise service_error("confirm_required")
     deleted = await entry.runtime_data.client.contacts.delete_all(data["scope"])
-    await entry.runtime_data.contact_refresher.async_refresh()
+    await entry.runtime_data.contacts.refresher.async_refresh()
     return {"deleted": deleted}
 
 
@@ -362,7 +362,7 @@ async def _import_contacts(
     else:
         await contacts.import_vcard(text, data["scope"])
         response = {"imported": 1, "skipped_lines": []}
-    await entry.runtime_data.contact_refresher.async_refresh()
+    await entry.runtime_data.contacts.refresher.async_refresh()
     return response
 
 

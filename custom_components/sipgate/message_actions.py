@@ -11,8 +11,8 @@ from homeassistant.helpers.service import async_register_admin_service
 from .api import HistoryChange, SipgateNotFoundError
 from .compat import vol
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .data import SipgateConfigEntry
 from .media import KINDS, async_fetch_attachment, valid_history_id
+from .runtime import SipgateConfigEntry
 from .service_helpers import mapped_errors, resolve_entry, service_error
 
 MEDIA_PREFIX = f"media-source://{DOMAIN}/"
@@ -48,7 +48,7 @@ async def _mark_read(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         await entry.runtime_data.client.history.update_many(
             [HistoryChange(history_id, read=read) for _, _, history_id in items]
         )
-    await entry.runtime_data.history_coordinator.async_refresh()
+    await entry.runtime_data.coordinators.history.async_refresh()
     return None
 
 

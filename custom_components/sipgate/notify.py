@@ -14,8 +14,8 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import CONF_NUMBER, CONF_SMS_ID, DOMAIN, SUBENTRY_SMS_RECIPIENT
-from .data import SipgateConfigEntry
 from .data_actions import send_sms
+from .runtime import SipgateConfigEntry
 from .service_helpers import mapped_errors
 
 PARALLEL_UPDATES = 1

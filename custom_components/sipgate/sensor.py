@@ -21,7 +21,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import PhoneNumber
 from .calls import CallState
 from .coordinator import AccountCoordinator, HistoryCoordinator, HistoryData, LiveCallsCoordinator
-from .data import SipgateConfigEntry
 from .entity import (
     SipgateAccountEntity,
     SipgateCoordinatorEntity,
@@ -30,6 +29,7 @@ from .entity import (
     async_follow_resources,
 )
 from .last_caller import SipgateLastCallerSensor
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]

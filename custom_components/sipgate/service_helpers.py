@@ -23,7 +23,7 @@ from .api import (
 )
 from .api.phone import NumberProblem, NumberReadError
 from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 
 
 def loaded_entries(hass: HomeAssistant) -> list[SipgateConfigEntry]:

@@ -18,13 +18,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .api import BlockAnonymous, Device, Forwarding
 from .const import DOMAIN
 from .coordinator import AccountCoordinator, LineData
-from .data import SipgateConfigEntry
 from .entity import (
     SipgateCoordinatorEntity,
     async_follow_resources,
     phoneline_device_info,
     sipgate_device_info,
 )
+from .runtime import SipgateConfigEntry
 from .service_helpers import mapped_errors
 
 PARALLEL_UPDATES = 1

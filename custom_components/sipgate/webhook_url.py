@@ -19,6 +19,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.start import async_at_started
 
 from .api import SipgateError, SipgateForbiddenError
+from .client_factory import override_description
 from .cloudhook import async_create_cloudhook, cloud_connected, cloud_subscribed
 from .const import (
     CONF_CLOUDHOOK_URL,
@@ -29,8 +30,7 @@ from .const import (
     LOGGER,
     SIGNATURE_FAILURES_FOR_ISSUE,
 )
-from .data import SipgateConfigEntry
-from .development import override_description
+from .runtime import SipgateConfigEntry
 from .webhook import SipgateWebhook
 
 if TYPE_CHECKING:
