@@ -34,8 +34,7 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .contact_names import ContactNames
-from .contact_refresh import ContactRefresher
+from .contact_names import ContactNames, ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
 from .fax_tracking import FaxTracker
 from .media import async_setup_media
@@ -49,7 +48,7 @@ from .runtime import (
 )
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
-from .webhook_url import (
+from .webhook_publisher import (
     WebhookPublisher,
     async_restore_webhook_urls,
     async_update_development_issue,

@@ -18,12 +18,11 @@ if TYPE_CHECKING:
     from .api.client import SipgateClient
     from .arrivals import ArrivalTracker
     from .calls import CallRegistry
-    from .contact_names import ContactNames
-    from .contact_refresh import ContactRefresher
+    from .contact_names import ContactNames, ContactRefresher
     from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
     from .fax_tracking import FaxTracker
     from .webhook import SipgateWebhook
-    from .webhook_url import WebhookPublisher
+    from .webhook_publisher import WebhookPublisher
 
 
 @dataclass(slots=True, frozen=True)

@@ -1,4 +1,4 @@
-"""Where sipgate reaches the webhook, and pointing the account there (spec §6.1).
+"""Publishing the webhook (webhook_publisher.py): where sipgate reaches it, and pointing the account there.
 
 sipgate's ``settings/sipgateio`` is modelled as state: GET reads it, PUT
 replaces it, so a reload or a removal sees what an earlier setup wrote.
