@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.sipgate.actions import ADMIN_ACTIONS
 from custom_components.sipgate.api.audio import fetch_wav_info
 from custom_components.sipgate.api.exceptions import SipgateValidationError
 from custom_components.sipgate.calls import RINGING_STALE
@@ -37,7 +38,6 @@ from custom_components.sipgate.const import (
     EVENT_HANGUP,
     EVENT_NEW_CALL,
 )
-from custom_components.sipgate.data_actions import ADMIN_ACTIONS
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
@@ -515,7 +515,7 @@ async def test_a_read_only_user_cannot_change_the_account(
 async def test_admin_actions_are_exactly_these(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The admin list names the actions that write the account or read a file."""
+    """The admin list names the actions that write the account or read or write a file."""
     assert {
         "set_webhook_settings",
         "delete_history",
@@ -526,6 +526,8 @@ async def test_admin_actions_are_exactly_these(
         "update_contact",
         "import_contacts",
         "send_fax",
+        "mark_read",
+        "save_attachment",
     } == ADMIN_ACTIONS
     assert all(hass.services.has_service(DOMAIN, action) for action in ADMIN_ACTIONS)
 

@@ -13,12 +13,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
+from .actions.helpers import loaded_entries
 from .api import HistoryEntry, HistoryFilter, SipgateError
 from .arrivals import KIND_FAX, KIND_VOICEMAIL
 from .const import DOMAIN
 from .media import DEFAULT_MIME, KINDS, attachment_url, loaded_entry, media_path, valid_history_id
 from .runtime import SipgateConfigEntry
-from .service_helpers import loaded_entries
 
 # Items listed per folder (sipgate's history, newest first).
 FOLDER_LIMIT = 50

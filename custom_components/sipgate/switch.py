@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .actions.helpers import mapped_errors
 from .api import BlockAnonymous, Device, Forwarding
 from .const import DOMAIN
 from .coordinator import AccountCoordinator, LineData
@@ -25,7 +26,6 @@ from .entity import (
     sipgate_device_info,
 )
 from .runtime import SipgateConfigEntry
-from .service_helpers import mapped_errors
 
 PARALLEL_UPDATES = 1
 
