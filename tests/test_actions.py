@@ -1,4 +1,4 @@
-"""Messaging and data actions: the exact requests, the response data, the errors."""
+"""Messaging, history, contact and account-settings actions: the requests, the responses, the errors."""
 
 from pathlib import Path
 from typing import Any
