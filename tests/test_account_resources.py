@@ -170,7 +170,7 @@ async def test_a_line_without_booked_forwardings_leaves_the_others_working(
     assert issue is not None
     assert issue.translation_key == "feature_not_booked"
     assert issue.translation_placeholders["resources"] == "p1"
-    coordinator = mock_config_entry.runtime_data.account_coordinator
+    coordinator = mock_config_entry.runtime_data.coordinators.account
     assert dict(coordinator.data.unreadable) == {"p1/forwardings": "not_booked"}
     assert mock_config_entry.runtime_data.missing_scopes == set()
     assert hass.states.get("switch.jonas_beispiel_block_anonymous_calls").state == "off"

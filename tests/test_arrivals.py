@@ -339,7 +339,7 @@ async def test_an_idle_hour_with_messages_stays_within_the_request_budget(
     assert used <= 40, sent_requests(sipgate_api)[before:]
     assert [path for _, path, _, _ in sent_requests(sipgate_api)[before:]].count("/history") == 12
     assert fired(events) == [(EVENT_FAX_RECEIVED, FAX), (EVENT_SMS_RECEIVED, SMS)]
-    assert init_integration.runtime_data.arrivals.history_reads_after_hangup == 0
+    assert init_integration.runtime_data.messages.arrivals.history_reads_after_hangup == 0
 
 
 async def test_a_failed_read_announces_nothing_and_the_next_one_catches_up(

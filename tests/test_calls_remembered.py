@@ -111,7 +111,7 @@ async def test_the_last_caller_survives_the_end_of_the_call(
 
 async def test_the_last_caller_is_named_from_the_contacts(hass: HomeAssistant, push: WebhookCaller) -> None:
     """A caller with a contact shows the contact's name; the number stays an attribute."""
-    names = hass.config_entries.async_entries("sipgate")[0].runtime_data.contact_names
+    names = hass.config_entries.async_entries("sipgate")[0].runtime_data.contacts.names
     names.replace({"+4915790000002": "Erika Muster"})
     await push.post("event=newCall&callId=LC3&from=4915790000002&to=4921112345671&direction=in")
     await hass.async_block_till_done()

@@ -1,4 +1,4 @@
-"""Development only: pointing the integration at a local sipgate stand-in (development.py)."""
+"""Development only: pointing the integration at a local sipgate stand-in (client_factory.py)."""
 
 from pathlib import Path
 
@@ -9,13 +9,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.sipgate.const import CONF_TOKEN_ID, DOMAIN
-from custom_components.sipgate.development import (
+from custom_components.sipgate.client_factory import (
     ENV_API_URL,
     ENV_WEBHOOK_PUBLIC_KEY_FILE,
     api_base_url,
     webhook_public_key,
 )
+from custom_components.sipgate.const import CONF_TOKEN_ID, DOMAIN
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant

@@ -128,8 +128,8 @@ async def test_idle_hour_stays_within_the_request_budget(
     assert paths.count("/balance") == 1  # hourly
     assert "/calls" not in paths  # no live-call polling while idle
     # Finding new voicemails, SMS and faxes costs nothing extra: no voicemail is looked for without a call.
-    assert init_integration.runtime_data.arrivals.history_reads_after_hangup == 0
-    assert not init_integration.runtime_data.arrivals.looking_for_voicemail
+    assert init_integration.runtime_data.messages.arrivals.history_reads_after_hangup == 0
+    assert not init_integration.runtime_data.messages.arrivals.looking_for_voicemail
 
 
 async def test_a_burst_of_hangups_refreshes_the_history_once(
@@ -202,7 +202,7 @@ async def test_missing_balance_scope(
 
     # Not asked again on the next refreshes.
     before = [p for _, p, _, _ in sent_requests(aioclient_mock)].count("/balance")
-    await mock_config_entry.runtime_data.account_coordinator.async_refresh()
+    await mock_config_entry.runtime_data.coordinators.account.async_refresh()
     assert [p for _, p, _, _ in sent_requests(aioclient_mock)].count("/balance") == before
 
 

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.sipgate.actions import ADMIN_ACTIONS
 from custom_components.sipgate.api.audio import fetch_wav_info
 from custom_components.sipgate.api.exceptions import SipgateValidationError
 from custom_components.sipgate.calls import RINGING_STALE
@@ -37,7 +38,6 @@ from custom_components.sipgate.const import (
     EVENT_HANGUP,
     EVENT_NEW_CALL,
 )
-from custom_components.sipgate.data_actions import ADMIN_ACTIONS
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
@@ -167,7 +167,7 @@ async def test_a_new_call_of_another_account_is_refused(
     assert status == 200
     assert "<Number>4915712345678</Number>" in text
     assert [event.data["call_id"] for event in calls] == ["OWN"]
-    assert webhook_integration.runtime_data.webhook.stats.refused["foreign_account"] == 1
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["foreign_account"] == 1
 
 
 async def test_the_node_librarys_signed_sample_is_refused(
@@ -183,7 +183,7 @@ async def test_the_node_librarys_signed_sample_is_refused(
     assert (await push.post(sample.replace("callId=&", "callId=X1&", 1)))[0] == HTTPStatus.FORBIDDEN
     await hass.async_block_till_done()
     assert calls == []
-    refused = webhook_integration.runtime_data.webhook.stats.refused
+    refused = webhook_integration.runtime_data.webhook.handler.stats.refused
     assert (refused["no_call_id"], refused["foreign_account"]) == (1, 1)
 
 
@@ -255,7 +255,7 @@ async def test_a_follow_up_without_its_token_is_refused(
     await hass.async_block_till_done()
     assert fired == []
     assert hass.states.get(CALL_STATE).state == "ringing"
-    assert webhook_integration.runtime_data.webhook.stats.refused["bad_token"] == 1
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["bad_token"] == 1
 
 
 async def test_follow_up_urls_carry_the_calls_token(hass: HomeAssistant, push: WebhookCaller) -> None:
@@ -515,7 +515,7 @@ async def test_a_read_only_user_cannot_change_the_account(
 async def test_admin_actions_are_exactly_these(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The admin list names the actions that write the account or read a file."""
+    """The admin list names the actions that write the account or read or write a file."""
     assert {
         "set_webhook_settings",
         "delete_history",
@@ -526,6 +526,8 @@ async def test_admin_actions_are_exactly_these(
         "update_contact",
         "import_contacts",
         "send_fax",
+        "mark_read",
+        "save_attachment",
     } == ADMIN_ACTIONS
     assert all(hass.services.has_service(DOMAIN, action) for action in ADMIN_ACTIONS)
 
@@ -611,7 +613,7 @@ async def test_the_development_override_is_loopback_only_and_visible(
     hass: HomeAssistant, issue_registry: ir.IssueRegistry, url: str, active: bool
 ) -> None:
     """SIPGATE_API_URL works only for a loopback host, and a repair issue shows while it does."""
-    from custom_components.sipgate.development import api_base_url
+    from custom_components.sipgate.client_factory import api_base_url
 
     with patch.dict(os.environ, {"SIPGATE_API_URL": url}):
         assert (api_base_url() == url) is active

@@ -276,7 +276,7 @@ async def test_hang_up_after_uses_the_rendered_length(
             slept.append(seconds)
         await real_sleep(0)
 
-    with patch("custom_components.sipgate.call_actions.asyncio.sleep", sleep):
+    with patch("custom_components.sipgate.actions.calls.asyncio.sleep", sleep):
         await push.post(NEW_CALL.format(call_id="HUT1"))
         await hass.async_block_till_done(wait_background_tasks=True)
 

@@ -51,7 +51,7 @@ async def test_real_signed_vector_is_accepted(
         "X-Sipgate-Signature": valid["signature_base64"],
     }
 
-    stats = mock_config_entry.runtime_data.webhook.stats
+    stats = mock_config_entry.runtime_data.webhook.handler.stats
     response = await client.post(f"/api/webhook/{WEBHOOK_ID}", data=valid["body"].encode(), headers=headers)
     assert response.status == 403
     assert (stats.rejected_signature, stats.refused["no_call_id"]) == (0, 1)

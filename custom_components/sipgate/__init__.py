@@ -20,6 +20,7 @@ from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .arrivals import ArrivalTracker, async_remove_store
 from .calls import CallRegistry
+from .client_factory import create_client, webhook_public_key
 from .cloudhook import async_delete_cloudhook
 from .const import (
     CONF_ACCOUNT_SCAN_INTERVAL,
@@ -33,16 +34,21 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .contact_names import ContactNames
-from .contact_refresh import ContactRefresher
+from .contact_names import ContactNames, ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
-from .data import SipgateConfigEntry, SipgateData, create_client
-from .development import webhook_public_key
 from .fax_tracking import FaxTracker
 from .media import async_setup_media
+from .runtime import (
+    Contacts,
+    Coordinators,
+    MessageTracking,
+    SipgateConfigEntry,
+    SipgateRuntime,
+    WebhookRuntime,
+)
 from .services import async_setup_services
 from .webhook import SipgateWebhook, signal_call_event
-from .webhook_url import (
+from .webhook_publisher import (
     WebhookPublisher,
     async_restore_webhook_urls,
     async_update_development_issue,
@@ -138,21 +144,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     live_calls = LiveCallsCoordinator(hass, entry, client)
     arrivals = ArrivalTracker(hass, entry)
     await arrivals.async_load()
-    entry.runtime_data = SipgateData(
+    entry.runtime_data = SipgateRuntime(
         client=client,
         userinfo=userinfo,
         account=account,
-        contact_names=contact_names,
-        answering=answering,
+        coordinators=Coordinators(
+            account=account_coordinator, history=history_coordinator, live_calls=live_calls
+        ),
         calls=calls,
-        webhook=handler,
-        publisher=publisher,
-        fax_tracker=fax_tracker,
-        contact_refresher=contact_refresher,
-        account_coordinator=account_coordinator,
-        history_coordinator=history_coordinator,
-        live_calls=live_calls,
-        arrivals=arrivals,
+        answering=answering,
+        webhook=WebhookRuntime(handler=handler, publisher=publisher),
+        contacts=Contacts(names=contact_names, refresher=contact_refresher),
+        messages=MessageTracking(arrivals=arrivals, fax=fax_tracker),
         missing_scopes=missing_scopes,
     )
     entry.async_on_unload(
@@ -202,8 +205,8 @@ def _call_event_listener(entry: SipgateConfigEntry) -> Callable[[PushEvent, dict
     def on_call_event(event: PushEvent, data: dict[str, Any]) -> None:
         runtime = entry.runtime_data
         if isinstance(event, HangupEvent):
-            runtime.history_coordinator.async_schedule_refresh_after_calls()
-        runtime.live_calls.calls_changed(runtime.calls.talking)
+            runtime.coordinators.history.async_schedule_refresh_after_calls()
+        runtime.coordinators.live_calls.calls_changed(runtime.calls.talking)
 
     return on_call_event
 
@@ -214,7 +217,7 @@ def _live_calls_listener(entry: SipgateConfigEntry) -> Callable[[], None]:
     @callback
     def on_live_calls() -> None:
         runtime = entry.runtime_data
-        coordinator = runtime.live_calls
+        coordinator = runtime.coordinators.live_calls
         if (
             coordinator.data is None
             or not coordinator.last_update_success
@@ -222,7 +225,7 @@ def _live_calls_listener(entry: SipgateConfigEntry) -> Callable[[], None]:
         ):
             return
         if ended := runtime.calls.listed(call.call_id for call in coordinator.data):
-            runtime.webhook.async_calls_ended(ended)
+            runtime.webhook.handler.async_calls_ended(ended)
 
     return on_live_calls
 
@@ -244,7 +247,7 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SipgateConfigEntry, device: dr.DeviceEntry
 ) -> bool:
     """Let users delete a phone or line that is gone at sipgate (not the account, not a recipient)."""
-    coordinator = entry.runtime_data.account_coordinator
+    coordinator = entry.runtime_data.coordinators.account
     wanted = coordinator.wanted_devices()
     prefix = entry.runtime_data.userinfo.master_sip_id
     ours = [ident for domain, ident in device.identifiers if domain == DOMAIN]

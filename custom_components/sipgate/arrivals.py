@@ -32,7 +32,7 @@ from .const import (
     EVENT_VOICEMAIL_RECEIVED,
     LOGGER,
 )
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 from .webhook import signal_call_event
 
 STORAGE_VERSION: Final = 1
@@ -122,7 +122,7 @@ class ArrivalTracker:
     @callback
     def async_start(self) -> Callable[[], None]:
         """Follow the history coordinator and the account's hangups; the returned callable stops."""
-        coordinator = self._entry.runtime_data.history_coordinator
+        coordinator = self._entry.runtime_data.coordinators.history
         remove_listener = coordinator.async_add_listener(self._async_history_read)
         remove_signal = async_dispatcher_connect(
             self._hass, signal_call_event(self._entry.entry_id), self._async_call_event
@@ -156,7 +156,7 @@ class ArrivalTracker:
 
     @callback
     def _async_history_read(self) -> None:
-        coordinator = self._entry.runtime_data.history_coordinator
+        coordinator = self._entry.runtime_data.coordinators.history
         data = coordinator.data
         announced_voicemail = False
         if data is not None and coordinator.last_update_success:
@@ -174,7 +174,7 @@ class ArrivalTracker:
         self._retry = None
         self.history_reads_after_hangup += 1
         self._hass.async_create_task(
-            self._entry.runtime_data.history_coordinator.async_refresh(),
+            self._entry.runtime_data.coordinators.history.async_refresh(),
             f"sipgate history read for a voicemail {self._entry.entry_id}",
         )
 
@@ -210,7 +210,7 @@ class ArrivalTracker:
 
     def event_data(self, kind: str, entry: HistoryEntry) -> dict[str, Any]:
         """The bus event's data for an item."""
-        names = self._entry.runtime_data.contact_names
+        names = self._entry.runtime_data.contacts.names
         data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self._entry.entry_id,
             "history_id": entry.id,

@@ -15,8 +15,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import Device
 from .coordinator import AccountCoordinator
-from .data import SipgateConfigEntry
 from .entity import SipgateCoordinatorEntity, async_follow_resources, sipgate_device_info
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 0
 

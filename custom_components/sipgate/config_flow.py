@@ -33,6 +33,7 @@ from homeassistant.helpers.selector import (
 from .api import SipgateAuthenticationError, SipgateConnectionError, SipgateError, UserInfo
 from .api.phone import NumberProblem, NumberReadError, read_number
 from .api.sms import SmsExtension, validate_sms_id
+from .client_factory import create_client
 from .cloudhook import async_delete_cloudhook
 from .compat import vol
 from .const import (
@@ -59,7 +60,7 @@ from .const import (
     LOGGER,
     SUBENTRY_SMS_RECIPIENT,
 )
-from .data import SipgateConfigEntry, create_client
+from .runtime import SipgateConfigEntry
 
 TOKEN_SCHEMA = vol.Schema(
     {

@@ -48,7 +48,7 @@ from .api import (
     SipgateRateLimitError,
 )
 from .const import DOMAIN, LOGGER
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 
 if TYPE_CHECKING:
     from .api.client import SipgateClient

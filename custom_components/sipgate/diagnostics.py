@@ -8,7 +8,7 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_TOKEN_ID
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 
 # Tokens, ids that identify the account, URLs, phone numbers and names.
 TO_REDACT = {
@@ -52,24 +52,24 @@ async def async_get_config_entry_diagnostics(
             "account": asdict(data.account) if data.account else None,
             "missing_scopes": sorted(data.missing_scopes),
             # Resources sipgate refused on their own (403 "forbidden" or "not_booked").
-            "unreadable": dict(sorted(data.account_coordinator.data.unreadable.items()))
-            if data.account_coordinator.data
+            "unreadable": dict(sorted(data.coordinators.account.data.unreadable.items()))
+            if data.coordinators.account.data
             else {},
             "webhook": {
-                "url_kind": data.publisher.url_kind,
-                "url": data.webhook.public_url,
-                "sipgate_points_here": data.publisher.sipgate_points_here,
-                "accepted": data.webhook.stats.accepted,
-                "rejected_signature": data.webhook.stats.rejected_signature,
-                "rejected_input": data.webhook.stats.rejected_input,
-                "duplicates": data.webhook.stats.duplicates,
-                "refused": dict(data.webhook.stats.refused),
-                "recent_events": list(data.webhook.stats.recent),
+                "url_kind": data.webhook.publisher.url_kind,
+                "url": data.webhook.handler.public_url,
+                "sipgate_points_here": data.webhook.publisher.sipgate_points_here,
+                "accepted": data.webhook.handler.stats.accepted,
+                "rejected_signature": data.webhook.handler.stats.rejected_signature,
+                "rejected_input": data.webhook.handler.stats.rejected_input,
+                "duplicates": data.webhook.handler.stats.duplicates,
+                "refused": dict(data.webhook.handler.stats.refused),
+                "recent_events": list(data.webhook.handler.stats.recent),
                 "pending_replies": data.answering.pending_count,
                 "active_calls": data.calls.active_count,
                 "call_records": len(data.calls),
             },
-            "contact_names": len(data.contact_names),
+            "contact_names": len(data.contacts.names),
         },
         TO_REDACT,
     )

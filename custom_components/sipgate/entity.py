@@ -15,7 +15,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpda
 from .api import Device, Phoneline
 from .api.push_events import PushEvent
 from .const import DOMAIN
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 from .webhook import signal_call_event
 
 

@@ -10,8 +10,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.push_events import AnswerEvent, DtmfEvent, HangupCause, HangupEvent, NewCallEvent, PushEvent
 from .arrivals import KIND_FAX, KIND_SMS, KIND_VOICEMAIL, signal_message
-from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -17,8 +17,8 @@ from homeassistant.util import dt as dt_util
 from .api import HistoryEntry
 from .api.push_events import AnswerEvent, CallDirection, HangupEvent, NewCallEvent, PushEvent
 from .coordinator import HistoryCoordinator
-from .data import SipgateConfigEntry
 from .entity import SipgateAccountEntity
+from .runtime import SipgateConfigEntry
 
 ATTRIBUTES = ("number", "name", "direction", "answered", "duration", "time", "call_id")
 # A history entry this close to the call the webhook reported is that call.

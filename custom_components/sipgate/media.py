@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant, callback
 from .api import HistoryEntry, SipgateError, SipgateNotFoundError
 from .arrivals import KIND_FAX, KIND_VOICEMAIL, kind_of
 from .const import DOMAIN, LOGGER
-from .data import SipgateConfigEntry
+from .runtime import SipgateConfigEntry
 
 MEDIA_PATH: Final = "/api/sipgate/media"
 # Larger files are refused (a voicemail of several minutes is a few MB).

@@ -13,12 +13,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
+from .actions.helpers import loaded_entries
 from .api import HistoryEntry, HistoryFilter, SipgateError
 from .arrivals import KIND_FAX, KIND_VOICEMAIL
 from .const import DOMAIN
-from .data import SipgateConfigEntry
 from .media import DEFAULT_MIME, KINDS, attachment_url, loaded_entry, media_path, valid_history_id
-from .service_helpers import loaded_entries
+from .runtime import SipgateConfigEntry
 
 # Items listed per folder (sipgate's history, newest first).
 FOLDER_LIMIT = 50
@@ -155,7 +155,7 @@ class SipgateMediaSource(MediaSource):
     def _item(
         self, entry: SipgateConfigEntry, kind: str, history_entry: HistoryEntry, texts: dict[str, str]
     ) -> BrowseMediaSource:
-        names = entry.runtime_data.contact_names
+        names = entry.runtime_data.contacts.names
         who = history_entry.source_alias or names.lookup(history_entry.source) or history_entry.source or "?"
         if history_entry.source_alias and history_entry.source and history_entry.source != "anonymous":
             who = f"{who} ({history_entry.source})"

@@ -13,10 +13,10 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .actions.helpers import mapped_errors
+from .actions.messaging import send_sms
 from .const import CONF_NUMBER, CONF_SMS_ID, DOMAIN, SUBENTRY_SMS_RECIPIENT
-from .data import SipgateConfigEntry
-from .data_actions import send_sms
-from .service_helpers import mapped_errors
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 1
 

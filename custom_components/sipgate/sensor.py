@@ -27,7 +27,6 @@ from .coordinator import (
     HistoryData,
     LiveCallsCoordinator,
 )
-from .data import SipgateConfigEntry
 from .entity import (
     SipgateAccountEntity,
     SipgateCoordinatorEntity,
@@ -36,6 +35,7 @@ from .entity import (
     async_follow_resources,
 )
 from .last_caller import SipgateLastCallerSensor
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 0
 CALL_STATES = [state.value for state in CallState]

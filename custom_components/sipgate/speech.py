@@ -33,10 +33,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
+from .actions.helpers import service_error
 from .announcement_view import DATA_SPEECH, VIEW_URL
 from .api.wav import NotWavError, SipgateAudio, to_sipgate_wav
 from .const import DOMAIN, LOGGER
-from .service_helpers import service_error
 
 CACHE_SIZE: Final = 32
 # How long sipgate's fetch (or an action on an established call) waits for the speech.

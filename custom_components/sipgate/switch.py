@@ -15,17 +15,17 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .actions.helpers import mapped_errors
 from .api import BlockAnonymous, Device, Forwarding
 from .const import DOMAIN
 from .coordinator import AccountCoordinator, LineData
-from .data import SipgateConfigEntry
 from .entity import (
     SipgateCoordinatorEntity,
     async_follow_resources,
     phoneline_device_info,
     sipgate_device_info,
 )
-from .service_helpers import mapped_errors
+from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 1
 

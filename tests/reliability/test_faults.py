@@ -295,7 +295,7 @@ async def test_no_request_storm_during_an_outage_hour(
         for minute in range(60):
             if minute == 30:  # a burst of calls ends during the outage: one history refresh for all
                 for _ in range(20):
-                    entry.runtime_data.history_coordinator.async_schedule_refresh_after_calls()
+                    entry.runtime_data.coordinators.history.async_schedule_refresh_after_calls()
             await tick(hass, freezer, minutes=1)
         used = fake.paths(before)
         assert len(used) <= 40, (name, used)
@@ -318,7 +318,7 @@ async def test_live_calls_rate_limit_does_not_poll_faster_than_15_seconds(
     fake.fail("calls", status=429, headers={"Retry-After": "1"})
     calls = entry.runtime_data.calls
     calls.set_state(calls.record("L1"), CallState.TALKING)
-    entry.runtime_data.live_calls.calls_changed(True)
+    entry.runtime_data.coordinators.live_calls.calls_changed(True)
     await hass.async_block_till_done()
     before = fake.paths().count("calls")
     for _ in range(60):  # one minute in 1-second steps
@@ -326,7 +326,7 @@ async def test_live_calls_rate_limit_does_not_poll_faster_than_15_seconds(
         async_fire_time_changed(hass)
         await hass.async_block_till_done()
     assert fake.paths().count("calls") - before <= 4 + 1
-    entry.runtime_data.live_calls.calls_changed(False)
+    entry.runtime_data.coordinators.live_calls.calls_changed(False)
 
 
 # --- fuzzed answers -------------------------------------------------------------------------
@@ -427,16 +427,16 @@ async def test_fuzz_api_answers_never_break_the_coordinators(
     caplog.clear()
     for path, answer in faults.items():
         fake.fail(path, **answer)
-    for coordinator in (runtime.account_coordinator, runtime.history_coordinator):
+    for coordinator in (runtime.coordinators.account, runtime.coordinators.history):
         await coordinator.async_refresh()
-    await runtime.contact_refresher.async_refresh()
+    await runtime.contacts.refresher.async_refresh()
     await hass.async_block_till_done()
     assert unexpected(caplog) == []
 
     fake.heal()
     # A 429 closes the gate until its Retry-After (at most six hours): wait it out.
     freezer.tick(timedelta(seconds=runtime.client.rate_limited_for + 1))
-    for coordinator in (runtime.account_coordinator, runtime.history_coordinator):
+    for coordinator in (runtime.coordinators.account, runtime.coordinators.history):
         await coordinator.async_refresh()
         assert coordinator.last_update_success
     await hass.async_block_till_done()

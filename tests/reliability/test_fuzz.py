@@ -558,7 +558,7 @@ async def endpoint(
     await hass.async_block_till_done()
     client = await aiohttp_client(hass.http.app)
     target = Endpoint(hass, client, signer, request.param)
-    target.stats = mock_config_entry.runtime_data.webhook.stats
+    target.stats = mock_config_entry.runtime_data.webhook.handler.stats
     yield target
     target.unsubscribe()
 
@@ -795,7 +795,7 @@ async def no_url_client(
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert mock_config_entry.runtime_data.webhook.public_url is None
+    assert mock_config_entry.runtime_data.webhook.handler.public_url is None
     return await aiohttp_client(hass.http.app)
 
 

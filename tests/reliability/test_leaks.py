@@ -339,13 +339,13 @@ async def test_10000_calls_leave_no_pending_state(
         seen_max = max(seen_max, len(runtime.calls))
     await hass.async_block_till_done()
 
-    assert runtime.webhook.stats.accepted == CALLS * 3
-    assert runtime.webhook.stats.refused["no_gather"] == CALLS // 10
+    assert runtime.webhook.handler.stats.accepted == CALLS * 3
+    assert runtime.webhook.handler.stats.refused["no_gather"] == CALLS // 10
     assert runtime.answering.pending_count == 0
     assert runtime.calls.context_count == 0  # every call hung up
     assert runtime.calls.calls == []
     assert seen_max <= MAX_RECORDS
-    assert len(runtime.webhook.stats.recent) <= 10
+    assert len(runtime.webhook.handler.stats.recent) <= 10
 
     # Once the retention time has passed, the registry's timer leaves nothing behind.
     later = time.monotonic() + RETENTION + 1

@@ -405,7 +405,7 @@ async def test_tokens_never_in_logs_or_diagnostics(
     await hass.config_entries.async_reload(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    await mock_config_entry.runtime_data.history_coordinator.async_refresh()
+    await mock_config_entry.runtime_data.coordinators.history.async_refresh()
     raised: list[str] = []
     for action, data in (
         ("get_calls", {}),

@@ -1,6 +1,8 @@
-"""Development only: point the integration at a local sipgate stand-in instead of sipgate.
+"""The sipgate API client of an entry, and the development override of where it points.
 
-Two environment variables, read when they are needed (never cached):
+``create_client`` builds the client for a token. Development only, the
+integration can be pointed at a local sipgate stand-in instead of sipgate,
+through two environment variables, read when they are needed (never cached):
 
 * ``SIPGATE_API_URL``: the REST base URL to use instead of sipgate's, e.g.
   ``http://127.0.0.1:8124/v2`` (the stand-in of ``python -m standin``).
@@ -14,18 +16,45 @@ only for a loopback host (``127.0.0.0/8``, ``::1``, ``localhost``), and while
 it is, a repair issue says so (README "Security").
 """
 
+from collections.abc import Mapping
 import ipaddress
 import os
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
+
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api.exceptions import SipgateValidationError
 from .api.push_signature import SignatureVerifier
-from .const import LOGGER
+from .const import CONF_TOKEN_ID, DEFAULT_REGION, LOGGER
+
+if TYPE_CHECKING:
+    from .api.client import SipgateClient
 
 ENV_API_URL: Final = "SIPGATE_API_URL"
 ENV_WEBHOOK_PUBLIC_KEY_FILE: Final = "SIPGATE_WEBHOOK_PUBLIC_KEY_FILE"
+
+
+def create_client(hass: HomeAssistant, credentials: Mapping[str, Any]) -> SipgateClient:
+    """A client for the token in ``credentials`` (config entry data or flow input).
+
+    National numbers are read in the instance's country; the API is sipgate's
+    unless development points it at the local stand-in.
+    """
+    # The client (and with it every API area) is imported when the first entry is set up.
+    from .api.auth import PersonalAccessToken  # noqa: PLC0415
+    from .api.client import SipgateClient  # noqa: PLC0415
+    from .api.transport import API_BASE_URL  # noqa: PLC0415
+
+    return SipgateClient(
+        async_get_clientsession(hass),
+        PersonalAccessToken(str(credentials[CONF_TOKEN_ID]), str(credentials[CONF_TOKEN])),
+        region=hass.config.country or DEFAULT_REGION,
+        base_url=api_base_url() or API_BASE_URL,
+    )
 
 
 def _loopback(url: str) -> bool:

@@ -1,4 +1,4 @@
-"""Where sipgate reaches the webhook, and pointing the account there (spec §6.1).
+"""Publishing the webhook (webhook_publisher.py): where sipgate reaches it, and pointing the account there.
 
 sipgate's ``settings/sipgateio`` is modelled as state: GET reads it, PUT
 replaces it, so a reload or a removal sees what an earlier setup wrote.
@@ -291,7 +291,7 @@ async def test_cloudhook_is_created_once_and_used(
 
     await reload(hass, mock_config_entry)
     cloud.async_create_cloudhook.assert_awaited_once()
-    assert mock_config_entry.runtime_data.publisher.url_kind == "cloudhook"
+    assert mock_config_entry.runtime_data.webhook.publisher.url_kind == "cloudhook"
     assert len(settings.puts()) == 1
 
 
@@ -381,7 +381,7 @@ async def test_without_a_usable_cloud_the_external_url_is_used(
 
     assert CONF_CLOUDHOOK_URL not in mock_config_entry.data
     assert settings.current["incomingUrl"] == WEBHOOK_URL
-    assert mock_config_entry.runtime_data.publisher.url_kind == "external"
+    assert mock_config_entry.runtime_data.webhook.publisher.url_kind == "external"
 
 
 # --- no public URL ----------------------------------------------------------------------------
@@ -400,7 +400,7 @@ async def test_no_public_url_raises_a_repair_issue_until_there_is_one(
     assert issue.severity is ir.IssueSeverity.ERROR
     assert issue.translation_placeholders == {"account": mock_config_entry.title}
     assert settings.requests() == []
-    assert mock_config_entry.runtime_data.publisher.url_kind is None
+    assert mock_config_entry.runtime_data.webhook.publisher.url_kind is None
 
     await async_process_ha_core_config(hass, {"external_url": EXTERNAL_URL})
     await reload(hass, mock_config_entry)
@@ -484,7 +484,7 @@ async def test_unmanaged_urls_are_not_touched(
     await setup(hass, mock_config_entry)
 
     assert settings.requests() == []
-    assert mock_config_entry.runtime_data.publisher.url_kind == "external"
+    assert mock_config_entry.runtime_data.webhook.publisher.url_kind == "external"
 
 
 @pytest.mark.usefixtures("external_url")

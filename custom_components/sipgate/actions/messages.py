@@ -1,23 +1,23 @@
-"""Actions for messages that arrived: mark them read, save their files (administrators only)."""
+"""Actions for messages that arrived: mark them read, save their files (administrators only).
 
-from collections.abc import Callable, Coroutine
+README "Marking read and saving attachments".
+
+Items are named by history id or by an event's ``media_id``, which also names the account.
+"""
+
 from pathlib import Path
-from typing import Any
 
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.service import async_register_admin_service
 
-from .api import HistoryChange, SipgateNotFoundError
-from .compat import vol
-from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .data import SipgateConfigEntry
-from .media import KINDS, async_fetch_attachment, valid_history_id
-from .service_helpers import mapped_errors, resolve_entry, service_error
+from ..api import HistoryChange, SipgateNotFoundError
+from ..compat import vol
+from ..const import DOMAIN
+from ..media import KINDS, async_fetch_attachment, valid_history_id
+from ..runtime import SipgateConfigEntry
+from .helpers import SipgateAction, async_check_allowed, mapped_errors, resolve_entry, service_error
 
 MEDIA_PREFIX = f"media-source://{DOMAIN}/"
-
-type Handler = Callable[[HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]]
 
 
 def parse_item(value: str) -> tuple[str | None, str | None, str]:
@@ -48,7 +48,7 @@ async def _mark_read(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         await entry.runtime_data.client.history.update_many(
             [HistoryChange(history_id, read=read) for _, _, history_id in items]
         )
-    await entry.runtime_data.history_coordinator.async_refresh()
+    await entry.runtime_data.coordinators.history.async_refresh()
     return None
 
 
@@ -66,61 +66,35 @@ async def _save_attachment(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
         raise service_error("invalid_filename", filename=filename)
     directory = Path(call.data["directory"])
     # Checked before anything is fetched, and again with the final file name.
-    await _check_allowed(hass, str(directory / (filename or "attachment")))
+    await async_check_allowed(hass, str(directory / (filename or "attachment")))
     with mapped_errors(hass, entry):
         try:
             attachment = await async_fetch_attachment(entry, item[1], item[2])
         except SipgateNotFoundError as err:
             raise service_error("no_attachment", item=call.data["item"]) from err
     target = directory / (filename or attachment.filename)
-    await _check_allowed(hass, str(target))
+    await async_check_allowed(hass, str(target))
     await hass.async_add_executor_job(_write, target, attachment.body)
     return {"path": str(target), "content_type": attachment.content_type, "size": len(attachment.body)}
 
 
-async def _check_allowed(hass: HomeAssistant, path: str) -> None:
-    try:
-        allowed = await hass.async_add_executor_job(hass.config.is_allowed_path, path)
-    except ValueError:  # e.g. a NUL character
-        allowed = False
-    if not allowed:
-        raise service_error("file_not_allowed", path=path)
-
-
-ACTIONS: dict[str, tuple[Handler, dict[Any, Any], SupportsResponse]] = {
-    "mark_read": (
-        _mark_read,
-        {
+ACTIONS = [
+    SipgateAction(
+        name="mark_read",
+        handler=_mark_read,
+        fields={
             vol.Required("items"): vol.All(cv.ensure_list, [cv.string], vol.Length(min=1)),
             vol.Optional("read", default=True): cv.boolean,
         },
-        SupportsResponse.NONE,
     ),
-    "save_attachment": (
-        _save_attachment,
-        {
+    SipgateAction(
+        name="save_attachment",
+        handler=_save_attachment,
+        fields={
             vol.Required("item"): cv.string,
             vol.Required("directory"): cv.string,
             vol.Optional("filename"): cv.string,
         },
-        SupportsResponse.OPTIONAL,
+        supports_response=SupportsResponse.OPTIONAL,
     ),
-}
-
-
-@callback
-def async_register_message_actions(hass: HomeAssistant) -> None:
-    """Register the message actions, for administrators only (they change the account or write files)."""
-    for name, (handler, fields, supports_response) in ACTIONS.items():
-        schema = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string, **fields})
-        async_register_admin_service(hass, DOMAIN, name, _bound(hass, handler), schema, supports_response)
-
-
-def _bound(
-    hass: HomeAssistant, handler: Handler
-) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
-    async def handle(call: ServiceCall) -> ServiceResponse:
-        response = await handler(hass, call)
-        return response if call.return_response else None
-
-    return handle
+]

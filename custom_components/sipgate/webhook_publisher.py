@@ -1,4 +1,11 @@
-"""Where sipgate reaches the webhook, and pointing the account there (spec §6.1).
+"""Publishing the webhook: where sipgate reaches it, and pointing the account there.
+
+``WebhookPublisher`` registers the entry's webhook in Home Assistant, finds its
+public URL and writes it to sipgate's webhook settings; this module also
+raises the webhook's repair issues (no public URL, signature failures,
+security settings, the development override) and restores the previous URLs
+when an entry is removed (README "The webhook: how sipgate reaches Home
+Assistant").
 
 The public URL is a Nabu Casa cloudhook when Home Assistant Cloud is
 subscribed, else the webhook path on the external URL. With "manage webhook
@@ -19,6 +26,7 @@ from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.start import async_at_started
 
 from .api import SipgateError, SipgateForbiddenError
+from .client_factory import override_description
 from .cloudhook import async_create_cloudhook, cloud_connected, cloud_subscribed
 from .const import (
     CONF_CLOUDHOOK_URL,
@@ -29,8 +37,7 @@ from .const import (
     LOGGER,
     SIGNATURE_FAILURES_FOR_ISSUE,
 )
-from .data import SipgateConfigEntry
-from .development import override_description
+from .runtime import SipgateConfigEntry
 from .webhook import SipgateWebhook
 
 if TYPE_CHECKING:

@@ -1,4 +1,6 @@
-"""Call-control actions (spec §7.2): one verb, the right mechanism.
+"""Call-control actions: one verb, the right mechanism.
+
+README "Answering ringing calls" and "Established calls".
 
 A call whose webhook reply is still held (ringing, or waiting after a Gather)
 is answered with XML; an established call is controlled through sipgate's
@@ -7,54 +9,48 @@ may be left out: the action then means that call.
 """
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import SipgateError, SipgateNotFoundError
-from .api.audio import fetch_wav_info
-from .api.phone import normalize_number
-from .api.push_reply import Dial, Gather, Hangup, Play, Reject, ReplyAction, Voicemail
-from .compat import vol
-from .const import ATTR_CALL_ID, ATTR_CONFIG_ENTRY_ID, DOMAIN, LOGGER
-from .data import SipgateConfigEntry
-from .service_helpers import mapped_errors, resolve_entry, service_error
+from ..api import SipgateError, SipgateNotFoundError
+from ..api.audio import fetch_wav_info
+from ..api.phone import normalize_number
+from ..api.push_reply import Dial, Gather, Hangup, Play, Reject, ReplyAction, Voicemail
+from ..compat import vol
+from ..const import ATTR_CALL_ID, DOMAIN, LOGGER
+from ..runtime import SipgateConfigEntry
+from .helpers import (
+    ActionHandler,
+    SipgateAction,
+    for_entry,
+    mapped_errors,
+    phone_number,
+    resolve_entry,
+    service_error,
+)
 
 if TYPE_CHECKING:
-    from .speech import Announcement
+    from ..speech import Announcement
 
 
-def phone_number(value: Any) -> str:
-    """A phone number field: text as given, a bare number as international digits.
-
-    YAML reads an unquoted ``+49…`` as an integer, and templates render one.
-    """
-    if isinstance(value, bool):
-        raise vol.Invalid("expected a phone number")
-    if isinstance(value, int):
-        return f"+{value}"
-    return cv.string(value)
-
-
-BASE_SCHEMA: dict[Any, Any] = {
-    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-    vol.Optional(ATTR_CALL_ID): cv.string,
-}
+# How a verb answers a held reply (entry, data, follow-up URL) and controls an established call.
+type PendingAnswer = Callable[[SipgateConfigEntry, dict[str, Any], str], ReplyAction]
+type CallControl = Callable[[SipgateConfigEntry, str, dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True, kw_only=True)
 class CallVerb:
-    """An action on a call: how it answers a held reply, how it controls an established call."""
+    """How a call verb answers a held reply, and how it controls an established call."""
 
     name: str
-    fields: dict[Any, Any]
-    pending: Callable[[SipgateConfigEntry, dict[str, Any], str], ReplyAction] | None = None
-    established: Callable[[SipgateConfigEntry, str, dict[str, Any]], Awaitable[None]] | None = None
+    pending: PendingAnswer | None = None
+    established: CallControl | None = None
     hangs_up_after: bool = False
     # The field with the audio's URL, which ``message`` or ``media_id`` may stand in for.
     audio_field: str | None = None
@@ -107,7 +103,7 @@ async def _async_prepare_audio(
         return None
     try:
         # Imported when needed: text-to-speech's requirements are there once an engine is set up.
-        from . import speech  # noqa: PLC0415
+        from .. import speech  # noqa: PLC0415
     except ImportError as err:
         raise service_error("no_tts_engine") from err
     if media_id is not None:
@@ -125,92 +121,6 @@ async def _async_prepare_audio(
     announcement = await speech.async_get_announcements(hass).async_announce(request)
     data[audio_field] = announcement.url
     return announcement
-
-
-VERBS = [
-    CallVerb(
-        name="hang_up",
-        fields={},
-        pending=lambda entry, data, url: Hangup(),
-        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hang_up(call_id),
-    ),
-    CallVerb(
-        name="redirect_call",
-        fields={
-            vol.Required("numbers"): vol.All(cv.ensure_list, [phone_number], vol.Length(min=1, max=5)),
-            vol.Optional("anonymous"): cv.boolean,
-            vol.Optional("caller_id"): phone_number,
-            vol.Optional("attended", default=False): cv.boolean,
-        },
-        pending=lambda entry, data, url: Dial(
-            _numbers(entry, data), caller_id=_caller_id(entry, data), anonymous=data.get("anonymous")
-        ),
-        established=_transfer,
-    ),
-    CallVerb(
-        name="reject_call",
-        fields={vol.Optional("reason", default="rejected"): vol.In(["rejected", "busy"])},
-        pending=lambda entry, data, url: Reject(data["reason"]),
-    ),
-    CallVerb(name="send_to_voicemail", fields={}, pending=lambda entry, data, url: Voicemail()),
-    CallVerb(
-        name="play_announcement",
-        fields={
-            vol.Exclusive("url", "audio"): cv.url,
-            **SPEECH_FIELDS,
-            vol.Optional("hang_up_after", default=False): cv.boolean,
-            vol.Optional("hang_up_delay", default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=60)),
-        },
-        pending=lambda entry, data, url: Play(data["url"]),
-        established=_announce,
-        hangs_up_after=True,
-        audio_field="url",
-        audio_required=True,
-    ),
-    CallVerb(
-        name="gather_dtmf",
-        fields={
-            vol.Optional("max_digits", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=50)),
-            vol.Optional("timeout", default=2.0): vol.All(vol.Coerce(float), vol.Range(min=0.1, max=60)),
-            vol.Exclusive("announcement_url", "audio"): cv.url,
-            **SPEECH_FIELDS,
-        },
-        pending=lambda entry, data, url: Gather(
-            url,
-            max_digits=data["max_digits"],
-            timeout_ms=round(data["timeout"] * 1000),
-            play_url=data.get("announcement_url"),
-        ),
-        audio_field="announcement_url",
-    ),
-    CallVerb(
-        name="send_dtmf",
-        fields={vol.Required("sequence"): cv.string},
-        established=lambda entry, call_id, data: entry.runtime_data.client.calls.send_dtmf(
-            call_id, data["sequence"]
-        ),
-    ),
-    CallVerb(
-        name="mute_call",
-        fields={vol.Optional("muted", default=True): cv.boolean},
-        established=lambda entry, call_id, data: entry.runtime_data.client.calls.mute(call_id, data["muted"]),
-    ),
-    CallVerb(
-        name="hold_call",
-        fields={vol.Optional("hold", default=True): cv.boolean},
-        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hold(call_id, data["hold"]),
-    ),
-    CallVerb(
-        name="record_call",
-        fields={
-            vol.Optional("recording", default=True): cv.boolean,
-            vol.Optional("announcement", default=False): cv.boolean,
-        },
-        established=lambda entry, call_id, data: entry.runtime_data.client.calls.record(
-            call_id, data["recording"], announcement=data["announcement"]
-        ),
-    ),
-]
 
 
 async def _async_audio_duration(hass: HomeAssistant, url: str, spoken: Announcement | None) -> float | None:
@@ -256,10 +166,8 @@ async def _async_hang_up_after_audio(
         LOGGER.warning("Could not hang up call %s after the announcement: %s", call_id, err)
 
 
-def _make_handler(
-    hass: HomeAssistant, verb: CallVerb
-) -> Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]:
-    async def handle(call: ServiceCall) -> ServiceResponse:
+def _verb_handler(verb: CallVerb) -> ActionHandler:
+    async def handle(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
         given_call_id: str | None = call.data.get(ATTR_CALL_ID)
         entry = resolve_entry(
             hass, call, prefer=lambda e: e.runtime_data.answering.knows(given_call_id, call.context)
@@ -300,10 +208,8 @@ def _make_handler(
     return handle
 
 
-async def _async_get_calls(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    entry = resolve_entry(hass, call)
-    with mapped_errors(hass, entry):
-        calls = await entry.runtime_data.client.calls.get_established()
+async def _get_calls(hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[str, Any]) -> ServiceResponse:
+    calls = await entry.runtime_data.client.calls.get_established()
     return {
         "calls": [
             {
@@ -327,21 +233,113 @@ async def _async_get_calls(hass: HomeAssistant, call: ServiceCall) -> ServiceRes
     }
 
 
-@callback
-def async_register_call_actions(hass: HomeAssistant) -> None:
-    """Register the call-control actions."""
-    for verb in VERBS:
-        hass.services.async_register(
-            DOMAIN, verb.name, _make_handler(hass, verb), schema=vol.Schema({**BASE_SCHEMA, **verb.fields})
-        )
-
-    async def get_calls(call: ServiceCall) -> ServiceResponse:
-        return await _async_get_calls(hass, call)
-
-    hass.services.async_register(
-        DOMAIN,
-        "get_calls",
-        get_calls,
-        schema=vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string}),
-        supports_response=SupportsResponse.ONLY,
+def call_verb(
+    *,
+    name: str,
+    fields: dict[Any, Any] | None = None,
+    pending: PendingAnswer | None = None,
+    established: CallControl | None = None,
+    hangs_up_after: bool = False,
+    audio_field: str | None = None,
+    audio_required: bool = False,
+) -> SipgateAction:
+    """The action of a call verb: its ``fields`` and an optional ``call_id``; the rest see ``CallVerb``."""
+    verb = CallVerb(
+        name=name,
+        pending=pending,
+        established=established,
+        hangs_up_after=hangs_up_after,
+        audio_field=audio_field,
+        audio_required=audio_required,
     )
+    return SipgateAction(
+        name=name,
+        handler=_verb_handler(verb),
+        fields={vol.Optional(ATTR_CALL_ID): cv.string, **(fields or {})},
+    )
+
+
+ACTIONS = [
+    call_verb(
+        name="hang_up",
+        pending=lambda entry, data, url: Hangup(),
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hang_up(call_id),
+    ),
+    call_verb(
+        name="redirect_call",
+        fields={
+            vol.Required("numbers"): vol.All(cv.ensure_list, [phone_number], vol.Length(min=1, max=5)),
+            vol.Optional("anonymous"): cv.boolean,
+            vol.Optional("caller_id"): phone_number,
+            vol.Optional("attended", default=False): cv.boolean,
+        },
+        pending=lambda entry, data, url: Dial(
+            _numbers(entry, data), caller_id=_caller_id(entry, data), anonymous=data.get("anonymous")
+        ),
+        established=_transfer,
+    ),
+    call_verb(
+        name="reject_call",
+        fields={vol.Optional("reason", default="rejected"): vol.In(["rejected", "busy"])},
+        pending=lambda entry, data, url: Reject(data["reason"]),
+    ),
+    call_verb(name="send_to_voicemail", pending=lambda entry, data, url: Voicemail()),
+    call_verb(
+        name="play_announcement",
+        fields={
+            vol.Exclusive("url", "audio"): cv.url,
+            **SPEECH_FIELDS,
+            vol.Optional("hang_up_after", default=False): cv.boolean,
+            vol.Optional("hang_up_delay", default=0): vol.All(vol.Coerce(float), vol.Range(min=0, max=60)),
+        },
+        pending=lambda entry, data, url: Play(data["url"]),
+        established=_announce,
+        hangs_up_after=True,
+        audio_field="url",
+        audio_required=True,
+    ),
+    call_verb(
+        name="gather_dtmf",
+        fields={
+            vol.Optional("max_digits", default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=50)),
+            vol.Optional("timeout", default=2.0): vol.All(vol.Coerce(float), vol.Range(min=0.1, max=60)),
+            vol.Exclusive("announcement_url", "audio"): cv.url,
+            **SPEECH_FIELDS,
+        },
+        pending=lambda entry, data, url: Gather(
+            url,
+            max_digits=data["max_digits"],
+            timeout_ms=round(data["timeout"] * 1000),
+            play_url=data.get("announcement_url"),
+        ),
+        audio_field="announcement_url",
+    ),
+    call_verb(
+        name="send_dtmf",
+        fields={vol.Required("sequence"): cv.string},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.send_dtmf(
+            call_id, data["sequence"]
+        ),
+    ),
+    call_verb(
+        name="mute_call",
+        fields={vol.Optional("muted", default=True): cv.boolean},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.mute(call_id, data["muted"]),
+    ),
+    call_verb(
+        name="hold_call",
+        fields={vol.Optional("hold", default=True): cv.boolean},
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.hold(call_id, data["hold"]),
+    ),
+    call_verb(
+        name="record_call",
+        fields={
+            vol.Optional("recording", default=True): cv.boolean,
+            vol.Optional("announcement", default=False): cv.boolean,
+        },
+        established=lambda entry, call_id, data: entry.runtime_data.client.calls.record(
+            call_id, data["recording"], announcement=data["announcement"]
+        ),
+    ),
+    SipgateAction(name="get_calls", handler=for_entry(_get_calls), supports_response=SupportsResponse.ONLY),
+]

@@ -1,14 +1,24 @@
-"""What every action needs: finding the account and turning errors into translated ones."""
+"""What every action needs: table shape, account, translated errors, field readers, file reading.
 
-from collections.abc import Callable, Iterator
+Every action is one ``SipgateAction`` in its area's ``ACTIONS`` (``actions/<area>.py``);
+``actions/__init__.py`` registers them all. The error mapping is also used outside the actions
+(switches, notify entities, spoken announcements).
+"""
+
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 
-from .api import (
+from ..api import (
     SipgateAuthenticationError,
     SipgateConnectionError,
     SipgateError,
@@ -21,9 +31,23 @@ from .api import (
     SipgateScheduleError,
     SipgateValidationError,
 )
-from .api.phone import NumberProblem, NumberReadError
-from .const import ATTR_CONFIG_ENTRY_ID, DOMAIN
-from .data import SipgateConfigEntry
+from ..api.phone import NumberProblem, NumberReadError
+from ..compat import vol
+from ..const import ATTR_CONFIG_ENTRY_ID, DOMAIN
+from ..runtime import SipgateConfigEntry
+
+type ActionHandler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
+type EntryHandler = Callable[[HomeAssistant, SipgateConfigEntry, dict[str, Any]], Awaitable[ServiceResponse]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SipgateAction:
+    """One action: its name, its fields (``config_entry_id`` is added to all), what it does."""
+
+    name: str
+    handler: ActionHandler
+    fields: dict[Any, Any] = field(default_factory=dict)
+    supports_response: SupportsResponse = SupportsResponse.NONE
 
 
 def loaded_entries(hass: HomeAssistant) -> list[SipgateConfigEntry]:
@@ -141,6 +165,20 @@ def api_error(err: SipgateError) -> HomeAssistantError:
     )
 
 
+def for_entry(handler: EntryHandler) -> ActionHandler:
+    """A handler for the account the action names (see ``resolve_entry``), with translated errors.
+
+    ``handler`` gets a copy of the action's data, so it may add to it.
+    """
+
+    async def handle(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+        entry = resolve_entry(hass, call)
+        with mapped_errors(hass, entry):
+            return await handler(hass, entry, dict(call.data))
+
+    return handle
+
+
 @contextmanager
 def mapped_errors(hass: HomeAssistant, entry: SipgateConfigEntry | None = None) -> Iterator[None]:
     """Turn client errors into translated Home Assistant errors; a 401 starts re-authentication."""
@@ -159,3 +197,99 @@ def service_error(key: str, **placeholders: Any) -> ServiceValidationError:
         translation_key=key,
         translation_placeholders={name: str(value) for name, value in placeholders.items()} or None,
     )
+
+
+# --- field readers ---------------------------------------------------------------------------
+
+
+def phone_number(value: Any) -> str:
+    """A phone number field: text as given, a bare number as international digits.
+
+    YAML reads an unquoted ``+49…`` as an integer, and templates render one.
+    """
+    if isinstance(value, bool):
+        raise vol.Invalid("expected a phone number")
+    if isinstance(value, int):
+        return f"+{value}"
+    return cv.string(value)
+
+
+def sipgate_choice(*values: str) -> Callable[[Any], str]:
+    """One of sipgate's uppercase values, chosen by its lowercase selector key.
+
+    The selectors offer ``call``, ``private`` …; sipgate wants ``CALL``, ``PRIVATE``.
+    The uppercase form is accepted too (automations written before 0.2.0 use it).
+    """
+    by_key = {value.lower(): value for value in values}
+
+    def validate(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in by_key:
+            raise vol.Invalid(f"expected one of {', '.join(by_key)}")
+        return by_key[value.lower()]
+
+    return validate
+
+
+PAGE = {
+    vol.Optional("limit", default=50): vol.All(vol.Coerce(int), vol.Range(min=1, max=1000)),
+    vol.Optional("offset", default=0): vol.All(vol.Coerce(int), vol.Range(min=0)),
+}
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A datetime from an action field: naive means Home Assistant's time zone."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=dt_util.get_default_time_zone())
+
+
+# --- files -----------------------------------------------------------------------------------
+
+MAX_FAX_BYTES = 30 * 1024 * 1024
+MAX_TEXT_BYTES = 10 * 1024 * 1024
+
+
+async def async_check_allowed(hass: HomeAssistant, path: str) -> None:
+    """Refuse a path outside ``allowlist_external_dirs``, or one that cannot be checked."""
+    try:
+        allowed = await hass.async_add_executor_job(hass.config.is_allowed_path, path)
+    except ValueError:  # e.g. a NUL character in a folder name
+        allowed = False
+    if not allowed:
+        raise service_error("file_not_allowed", path=path)
+
+
+def _checked(path: str, limit: int) -> Path:
+    """``path`` as a file of at most ``limit`` bytes."""
+    file = Path(path)
+    if not file.is_file():
+        raise service_error("file_not_found", path=path)
+    if file.stat().st_size > limit:
+        raise service_error("file_too_large", path=path, limit_mb=limit // (1024 * 1024))
+    return file
+
+
+def _read_bytes(path: str, limit: int) -> bytes:
+    return _checked(path, limit).read_bytes()
+
+
+def _read_text(path: str) -> str:
+    file = _checked(path, MAX_TEXT_BYTES)
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise service_error(
+            "invalid_input", field="file", error=f"{path} is not UTF-8 text ({err.reason})"
+        ) from err
+
+
+async def async_read_allowed_file(hass: HomeAssistant, path: str, *, limit: int = MAX_FAX_BYTES) -> bytes:
+    """A local file's content, only from inside ``allowlist_external_dirs`` and up to ``limit`` bytes."""
+    await async_check_allowed(hass, path)
+    return await hass.async_add_executor_job(_read_bytes, path, limit)
+
+
+async def async_read_allowed_text(hass: HomeAssistant, path: str) -> str:
+    """A local UTF-8 text file, only from inside ``allowlist_external_dirs`` and up to 10 MiB."""
+    await async_check_allowed(hass, path)
+    return await hass.async_add_executor_job(_read_text, path)

@@ -1,4 +1,4 @@
-"""Messaging and data actions: the exact requests, the response data, the errors."""
+"""Messaging, history, contact and account-settings actions: the requests, the responses, the errors."""
 
 from pathlib import Path
 from typing import Any
@@ -193,7 +193,7 @@ async def test_send_fax_and_follow_it(
         ("SENDING", False),
         ("SENT", True),
     ]
-    assert init_integration.runtime_data.fax_tracker.following == []
+    assert init_integration.runtime_data.messages.fax.following == []
     polls = [r for r in sent_requests(sms_extensions) if r[1] == "/history/FAX1"]
     assert len(polls) == 4  # no polling once the fax is final
     assert_valid_against_spec(sms_extensions)
@@ -245,6 +245,33 @@ async def test_fax_file_checks(hass: HomeAssistant, sipgate_api: AiohttpClientMo
                 hass, "send_fax", {"recipient": "+4921199999999", "file": str(path), "faxline_id": "f0"}
             )
         assert caught.value.translation_key == key
+    assert sipgate_api.call_count == before
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_every_file_input_has_a_size_cap(
+    hass: HomeAssistant, sipgate_api: AiohttpClientMocker, tmp_path: Path
+) -> None:
+    """A fax over 30 MiB and a contact file over 10 MiB are refused before anything is sent."""
+
+    def sparse(name: str, size: int) -> Path:
+        path = tmp_path / name
+        with path.open("wb") as file:
+            file.truncate(size)
+        return path
+
+    fax = await hass.async_add_executor_job(sparse, "big.pdf", 30 * 1024 * 1024 + 1)
+    contacts = await hass.async_add_executor_job(sparse, "big.csv", 10 * 1024 * 1024 + 1)
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    before = sipgate_api.call_count
+    for action, data, limit in (
+        ("send_fax", {"recipient": "+4921199999999", "file": str(fax), "faxline_id": "f0"}, "30"),
+        ("import_contacts", {"format": "csv", "file": str(contacts)}, "10"),
+    ):
+        with pytest.raises(ServiceValidationError) as caught:
+            await call(hass, action, data)
+        assert caught.value.translation_key == "file_too_large"
+        assert caught.value.translation_placeholders["limit_mb"] == limit
     assert sipgate_api.call_count == before
 
 
