@@ -1,1 +1,1 @@
-"""Benchmarks of the sipgate integration (spec §11): ``scripts/bench``."""
+"""Benchmarks of the sipgate integration (README "Benchmarks"): ``scripts/bench``."""
