@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 
 # hassfest's translation key pattern (script/hassfest/translations.py, translation_key_validator).
-TRANSLATION_KEY = re.compile(r"^[a-z0-9-_]+$")
+# As hassfest reads it: no leading, trailing or doubled "_"/"-".
+TRANSLATION_KEY = re.compile(r"^(?!.+[_-]{2})(?![_-])[a-z0-9-_]+(?<![_-])$")
 
 # Keys a manifest may carry (Home Assistant's loader.Manifest); a custom integration needs
 # "version" and everything hassfest marks as required.

@@ -132,3 +132,14 @@ def test_manifest_and_hacs_json_keys_are_checked(copy: tuple[Path, Path]) -> Non
     ]
     _edit_json(repo / "hacs.json", lambda data: data.update({"iot_class": "cloud_push"}))
     assert integration_problems(component, repo) == ["hacs.json: unknown key iot_class"]
+
+
+def test_keys_with_leading_or_doubled_separators_are_caught() -> None:
+    """hassfest also refuses "_invalid", "invalid_" and "a__b" (a merge once left "_invalid" behind)."""
+    tree = {
+        "exceptions": {"_invalid": {"message": "x"}, "ok_key": {"message": "y"}, "a__b": {"message": "z"}}
+    }
+    assert [problem.split(":")[1] for problem in translation_problems(tree, "en")] == [
+        "exceptions._invalid",
+        "exceptions.a__b",
+    ]
