@@ -15,6 +15,11 @@ is dropped after the first try: its entities are not created, a repair issue
 names the scope, and it is not requested again until the entry reloads. A 403
 for one resource only affects that resource; "not booked" has its own repair
 issue. Only ``userinfo`` failing fails setup.
+
+Why one module of this size: the three coordinators share one base (error
+mapping, 403 per resource, the first-read retry); the account coordinator's
+rotation of phone lines is most of it. Moving each coordinator into a module of
+its own is left open in issue 13.
 """
 
 from collections.abc import Awaitable, Callable

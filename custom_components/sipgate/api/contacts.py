@@ -5,6 +5,11 @@ and internal ones (the account's users, read-only). ``GET /contacts`` has no
 scope parameter, so reading one scope filters on the client. Everything the
 Node library ``sipgateio`` offers for contacts is here, with its bugs fixed
 (each fix is named where it is made). Formats live in :mod:`.contacts_formats`.
+
+Why one module of this size: it is the whole contacts area of the client (the
+models, the requests and the import/export orchestration share the same
+validation); the text formats live apart in :mod:`.contacts_formats`. Splitting
+models from requests, as for the other areas, is left to issue 13's model work.
 """
 
 import base64
