@@ -135,7 +135,7 @@ def test_manifest_and_hacs_json_keys_are_checked(copy: tuple[Path, Path]) -> Non
 
 
 def test_keys_with_leading_or_doubled_separators_are_caught() -> None:
-    """hassfest also refuses "_invalid", "invalid_" and "a__b" (a merge once left "_invalid" behind)."""
+    """Hassfest also refuses "_invalid", "invalid_" and "a__b" (a merge once left "_invalid" behind)."""
     tree = {
         "exceptions": {"_invalid": {"message": "x"}, "ok_key": {"message": "y"}, "a__b": {"message": "z"}}
     }
