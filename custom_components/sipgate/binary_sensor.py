@@ -25,7 +25,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add an online sensor per device, following devices as they come and go."""
-    coordinator = entry.runtime_data.account_coordinator
+    coordinator = entry.runtime_data.coordinators.account
 
     def wanted() -> dict[str, Callable[[], BinarySensorEntity]] | None:
         data = coordinator.data

@@ -75,21 +75,5 @@ class SipgateRuntime:
     # Looked up once when first needed: the owner's SMS extension and fax line.
     defaults: dict[str, str] = field(default_factory=dict)
 
-    # The platforms (sensor, switch, binary_sensor) read their coordinators by these names.
-    @property
-    def account_coordinator(self) -> AccountCoordinator:
-        """``coordinators.account``."""
-        return self.coordinators.account
-
-    @property
-    def history_coordinator(self) -> HistoryCoordinator:
-        """``coordinators.history``."""
-        return self.coordinators.history
-
-    @property
-    def live_calls(self) -> LiveCallsCoordinator:
-        """``coordinators.live_calls``."""
-        return self.coordinators.live_calls
-
 
 type SipgateConfigEntry = ConfigEntry[SipgateRuntime]

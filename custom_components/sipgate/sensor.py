@@ -188,14 +188,14 @@ async def async_setup_entry(
     async_add_entities(
         [
             SipgateCallSensor(entry, CALL_STATE),
-            SipgateLiveCallsSensor(entry, runtime.live_calls, ACTIVE_CALLS),
-            SipgateLastCallerSensor(entry, runtime.history_coordinator),
+            SipgateLiveCallsSensor(entry, runtime.coordinators.live_calls, ACTIVE_CALLS),
+            SipgateLastCallerSensor(entry, runtime.coordinators.history),
         ]
     )
-    account = runtime.account_coordinator
+    account = runtime.coordinators.account
     async_add_when_ready(entry, account, partial(_balance_sensor, entry), async_add_entities)
     async_add_when_ready(
-        entry, runtime.history_coordinator, partial(_history_sensors, entry), async_add_entities
+        entry, runtime.coordinators.history, partial(_history_sensors, entry), async_add_entities
     )
 
     def numbers() -> dict[str, Callable[[], SensorEntity]] | None:

@@ -34,7 +34,7 @@ async def async_setup_entry(
     hass: HomeAssistant, entry: SipgateConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
 ) -> None:
     """Add the switches the token may read and write; follow devices, lines and forwardings."""
-    coordinator = entry.runtime_data.account_coordinator
+    coordinator = entry.runtime_data.coordinators.account
 
     def dnd() -> dict[str, Callable[[], SwitchEntity]] | None:
         data = coordinator.data
