@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 import re
 from typing import Any
-from unittest.mock import AsyncMock, PropertyMock, patch
+from unittest.mock import AsyncMock, MagicMock, PropertyMock, create_autospec, patch
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree
 
@@ -21,6 +21,17 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sipgate.api import API_BASE_URL
+from custom_components.sipgate.api.account import Account, AccountApi, UserInfo
+from custom_components.sipgate.api.calls import CallsApi
+from custom_components.sipgate.api.contacts import ContactsApi
+from custom_components.sipgate.api.devices import DevicesApi
+from custom_components.sipgate.api.fax import FaxApi
+from custom_components.sipgate.api.history import HistoryApi
+from custom_components.sipgate.api.numbers import NumbersApi
+from custom_components.sipgate.api.phonelines import PhonelinesApi
+from custom_components.sipgate.api.sms import SmsApi
+from custom_components.sipgate.api.voicemails import VoicemailsApi
+from custom_components.sipgate.api.webhook_settings import WebhookSettingsApi
 from custom_components.sipgate.const import (
     CONF_PUSH_SECRET,
     CONF_TOKEN_ID,
@@ -116,6 +127,36 @@ def mock_account_endpoints(mock: AiohttpClientMocker, *, skip: tuple[str, ...] =
     for path, fixture in {**ACCOUNT_ENDPOINTS, "contacts": "contacts.json"}.items():
         if path not in skip:
             mock.get(api_url(path), json=load_json(fixture) if isinstance(fixture, str) else fixture)
+
+
+@pytest.fixture
+def mock_sipgate_client() -> Generator[MagicMock]:
+    """The API client replaced by an autospec of it, for tests of Home Assistant behaviour.
+
+    Each area of the API is an autospec of its class; ``account`` answers with
+    the userinfo and account fixtures. Tests set ``side_effect``/``return_value``
+    on the methods they care about; HTTP-level behaviour is tested in tests/api.
+    """
+    with patch("custom_components.sipgate.api.client.SipgateClient", autospec=True) as client_class:
+        client = client_class.return_value
+        client.region = "DE"
+        for area, api_class in {
+            "account": AccountApi,
+            "calls": CallsApi,
+            "contacts": ContactsApi,
+            "devices": DevicesApi,
+            "fax": FaxApi,
+            "history": HistoryApi,
+            "numbers": NumbersApi,
+            "phonelines": PhonelinesApi,
+            "sms": SmsApi,
+            "voicemails": VoicemailsApi,
+            "webhook_settings": WebhookSettingsApi,
+        }.items():
+            setattr(client, area, create_autospec(api_class, instance=True))
+        client.account.get_userinfo.return_value = UserInfo.from_dict(load_json("userinfo.json"))
+        client.account.get_account.return_value = Account.from_dict(load_json("account.json"))
+        yield client
 
 
 @pytest.fixture

@@ -2,12 +2,20 @@
 
 from http import HTTPStatus
 from typing import Any
+from unittest.mock import MagicMock
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.sipgate.api.exceptions import (
+    SipgateAuthenticationError,
+    SipgateError,
+    SipgateRateLimitError,
+    SipgateServerError,
+    SipgateTimeoutError,
+)
 from custom_components.sipgate.const import DOMAIN, EVENT_NEW_CALL
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -84,10 +92,10 @@ async def test_setup_and_unload(
 
 
 async def test_invalid_token_starts_reauth(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
     """401 on userinfo: the entry fails to set up and a re-authentication flow starts."""
-    aioclient_mock.get(api_url("authorization/userinfo"), status=HTTPStatus.UNAUTHORIZED)
+    mock_sipgate_client.account.get_userinfo.side_effect = SipgateAuthenticationError(HTTPStatus.UNAUTHORIZED)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -101,11 +109,10 @@ async def test_invalid_token_starts_reauth(
 
 
 async def test_token_revoked_between_requests_starts_reauth(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
     """401 on the account request is an authentication failure too."""
-    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
-    aioclient_mock.get(api_url("account"), status=HTTPStatus.UNAUTHORIZED)
+    mock_sipgate_client.account.get_account.side_effect = SipgateAuthenticationError(HTTPStatus.UNAUTHORIZED)
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -116,29 +123,25 @@ async def test_token_revoked_between_requests_starts_reauth(
 
 
 @pytest.mark.parametrize(
-    ("path", "answer"),
+    "error",
     [
-        ("authorization/userinfo", {"exc": TimeoutError()}),
-        ("authorization/userinfo", {"status": HTTPStatus.INTERNAL_SERVER_ERROR}),
-        ("authorization/userinfo", {"status": HTTPStatus.TOO_MANY_REQUESTS}),
+        SipgateTimeoutError("timed out"),
+        SipgateServerError(HTTPStatus.INTERNAL_SERVER_ERROR),
+        SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=30),
     ],
+    ids=["timeout", "server_error", "rate_limited"],
 )
 async def test_connection_problems_retry_later(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    path: str,
-    answer: dict[str, object],
+    mock_sipgate_client: MagicMock,
+    error: SipgateError,
 ) -> None:
     """Timeouts and server errors of userinfo make Home Assistant retry the setup later.
 
     (Only userinfo can: see test_security_and_binding.py for the account and the polled endpoints.)
     """
-    for endpoint, fixture in (("authorization/userinfo", "userinfo.json"), ("account", "account.json")):
-        if endpoint == path:
-            aioclient_mock.get(api_url(endpoint), **answer)  # type: ignore[arg-type]
-        else:
-            aioclient_mock.get(api_url(endpoint), json=load_json(fixture))
+    mock_sipgate_client.account.get_userinfo.side_effect = error
     mock_config_entry.add_to_hass(hass)
 
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -146,6 +149,8 @@ async def test_connection_problems_retry_later(
 
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert hass.config_entries.flow.async_progress() == []
+    mock_sipgate_client.account.get_userinfo.assert_awaited_once()
+    mock_sipgate_client.account.get_account.assert_not_awaited()
 
 
 async def test_missing_account_scope_degrades(
