@@ -1,7 +1,9 @@
 """Messaging, history, contact and account-settings actions: the requests, the responses, the errors."""
 
 from pathlib import Path
+import threading
 from typing import Any
+from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -12,6 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
+from custom_components.sipgate.api.contacts import ContactsApi
 from custom_components.sipgate.compat import vol
 from custom_components.sipgate.const import DOMAIN, EVENT_FAX_STATUS
 from custom_components.sipgate.fax_tracking import POLL_INTERVAL
@@ -475,6 +478,49 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "import_contacts", {"format": "csv", "file": str(tmp_path / "c.csv")})
     assert caught.value.translation_key == "file_not_allowed"
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_contact_imports_are_read_off_the_event_loop(
+    hass: HomeAssistant, sipgate_api: AiohttpClientMocker
+) -> None:
+    """A CSV or vCard import (up to 10 MiB) is read in the executor; only the request goes out on the loop."""
+    sipgate_api.post(api_url("contacts/import/csv"), status=204)
+    sipgate_api.post(api_url("contacts"), status=201)
+    threads: dict[str, str] = {}
+
+    def spy(name: str, original: Any) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            threads[name] = threading.current_thread().name
+            return original(*args, **kwargs)
+
+        return read
+
+    with (
+        patch.object(ContactsApi, "prepare_csv_import", spy("csv", ContactsApi.prepare_csv_import)),
+        patch.object(ContactsApi, "prepare_vcard_import", spy("vcard", ContactsApi.prepare_vcard_import)),
+    ):
+        rows = "".join(f"Ada{n},Lovelace,+49211635533{n:02d}\n" for n in range(50))
+        imported = await call(
+            hass,
+            "import_contacts",
+            {"format": "csv", "content": f"firstname,lastname,number\n{rows}"},
+            response=True,
+        )
+        await call(
+            hass,
+            "import_contacts",
+            {
+                "format": "vcard",
+                "scope": "PRIVATE",
+                "content": "BEGIN:VCARD\nVERSION:4.0\nN:Lovelace;Ada;;;\nTEL:+4921163553355\nEND:VCARD\n",
+            },
+            response=True,
+        )
+
+    assert imported == {"imported": 50, "skipped_lines": []}
+    assert set(threads) == {"csv", "vcard"}
+    assert threading.main_thread().name not in threads.values()
 
 
 @pytest.mark.usefixtures("init_integration")

@@ -526,10 +526,21 @@ class ContactsApi:
         hold (``Ł``, ``€``) is refused with its line instead of being silently
         mangled as the Node library does.
         """
+        return await self.send_csv_import(self.prepare_csv_import(csv_text, delimiter=delimiter))
+
+    def prepare_csv_import(self, csv_text: str, *, delimiter: str = ",") -> CsvImport:
+        """Read and check a CSV import without sending anything (:meth:`import_csv`'s rules).
+
+        Pure CPU work: for a large file, run it in an executor and pass the
+        result to :meth:`send_csv_import`.
+        """
         projection = read_import_csv(csv_text, delimiter=delimiter)
         rows = tuple(self._import_row(row) for row in projection.rows)
-        result = CsvImport(rows, projection.skipped_lines)
-        if rows:
+        return CsvImport(rows, projection.skipped_lines)
+
+    async def send_csv_import(self, result: CsvImport) -> CsvImport:
+        """Send what :meth:`prepare_csv_import` read; nothing is sent when no row is left."""
+        if rows := result.rows:
             content = render_import_csv(rows).encode(CSV_IMPORT_ENCODING)
             body = {"base64Content": base64.b64encode(content).decode("ascii")}
             await self._transport.request("POST", "contacts/import/csv", json_body=body, scope=SCOPE_WRITE)
@@ -565,5 +576,8 @@ class ContactsApi:
         gets the vCard's first and last name from ``N``, its number (E.164),
         e-mail address, address and organizations.
         """
-        scope = _writable_scope(scope)
-        await self.create(NewContact.from_vcard(parse_vcard(vcard), scope))
+        await self.create(self.prepare_vcard_import(vcard, scope))
+
+    def prepare_vcard_import(self, vcard: str, scope: ContactScope | str) -> NewContact:
+        """The contact :meth:`import_vcard` would create, read without sending (pure CPU work)."""
+        return NewContact.from_vcard(parse_vcard(vcard), _writable_scope(scope))
