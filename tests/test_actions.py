@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
-from custom_components.sipgate.api.contacts import ContactsApi
+from custom_components.sipgate.actions import contacts as contact_actions
 from custom_components.sipgate.compat import vol
 from custom_components.sipgate.const import DOMAIN, EVENT_FAX_STATUS
 from custom_components.sipgate.fax_tracking import POLL_INTERVAL
@@ -497,8 +497,10 @@ async def test_contact_imports_are_read_off_the_event_loop(
         return read
 
     with (
-        patch.object(ContactsApi, "prepare_csv_import", spy("csv", ContactsApi.prepare_csv_import)),
-        patch.object(ContactsApi, "prepare_vcard_import", spy("vcard", ContactsApi.prepare_vcard_import)),
+        patch.object(contact_actions, "prepare_csv_import", spy("csv", contact_actions.prepare_csv_import)),
+        patch.object(
+            contact_actions, "prepare_vcard_import", spy("vcard", contact_actions.prepare_vcard_import)
+        ),
     ):
         rows = "".join(f"Ada{n},Lovelace,+49211635533{n:02d}\n" for n in range(50))
         imported = await call(

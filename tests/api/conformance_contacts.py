@@ -13,6 +13,7 @@ from custom_components.sipgate.api.contacts import (
     ContactNumber,
     ContactScope,
     NewContact,
+    prepare_csv_import,
 )
 
 from ..conftest import load_json
@@ -70,5 +71,8 @@ CONTACT_CASES: dict[str, Case] = {
     "contacts.import_csv": Case(lambda c: c.contacts.import_csv(CSV), _ok("POST", "/contacts/import/csv")),
     "contacts.import_vcard": Case(
         lambda c: c.contacts.import_vcard(VCARD, "PRIVATE"), _ok("POST", "/contacts")
+    ),
+    "contacts.send_csv_import": Case(
+        lambda c: c.contacts.send_csv_import(prepare_csv_import(CSV)), _ok("POST", "/contacts/import/csv")
     ),
 }

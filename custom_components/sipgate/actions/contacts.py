@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant, ServiceResponse, SupportsResponse
 from homeassistant.helpers import config_validation as cv
 
 from ..api import Contact
+from ..api.contacts import prepare_csv_import, prepare_vcard_import
 from ..compat import vol
 from ..runtime import SipgateConfigEntry
 from .helpers import (
@@ -126,12 +127,17 @@ async def _import_contacts(
     # Reading a file of up to 10 MiB is CPU work: it runs in the executor, only sending on the loop.
     if data["format"] == "csv":
         prepared = await hass.async_add_executor_job(
-            partial(contacts.prepare_csv_import, text, delimiter=data.get("delimiter", ","))
+            partial(
+                prepare_csv_import,
+                text,
+                delimiter=data.get("delimiter", ","),
+                region=entry.runtime_data.client.region,
+            )
         )
         result = await contacts.send_csv_import(prepared)
         response: dict[str, Any] = {"imported": result.imported, "skipped_lines": list(result.skipped_lines)}
     else:
-        contact = await hass.async_add_executor_job(contacts.prepare_vcard_import, text, data["scope"])
+        contact = await hass.async_add_executor_job(prepare_vcard_import, text, data["scope"])
         await contacts.create(contact)
         response = {"imported": 1, "skipped_lines": []}
     await entry.runtime_data.contacts.refresher.async_refresh()

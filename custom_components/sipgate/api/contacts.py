@@ -526,47 +526,17 @@ class ContactsApi:
         hold (``Ł``, ``€``) is refused with its line instead of being silently
         mangled as the Node library does.
         """
-        return await self.send_csv_import(self.prepare_csv_import(csv_text, delimiter=delimiter))
-
-    def prepare_csv_import(self, csv_text: str, *, delimiter: str = ",") -> CsvImport:
-        """Read and check a CSV import without sending anything (:meth:`import_csv`'s rules).
-
-        Pure CPU work: for a large file, run it in an executor and pass the
-        result to :meth:`send_csv_import`.
-        """
-        projection = read_import_csv(csv_text, delimiter=delimiter)
-        rows = tuple(self._import_row(row) for row in projection.rows)
-        return CsvImport(rows, projection.skipped_lines)
+        return await self.send_csv_import(
+            prepare_csv_import(csv_text, delimiter=delimiter, region=self._transport.region)
+        )
 
     async def send_csv_import(self, result: CsvImport) -> CsvImport:
-        """Send what :meth:`prepare_csv_import` read; nothing is sent when no row is left."""
+        """Send what :func:`prepare_csv_import` read; nothing is sent when no row is left."""
         if rows := result.rows:
             content = render_import_csv(rows).encode(CSV_IMPORT_ENCODING)
             body = {"base64Content": base64.b64encode(content).decode("ascii")}
             await self._transport.request("POST", "contacts/import/csv", json_body=body, scope=SCOPE_WRITE)
         return result
-
-    def _import_row(self, row: CsvContactRow) -> CsvContactRow:
-        """A CSV row with its number in E.164, checked to fit into Latin-1."""
-        for value in (row.firstname, row.lastname):
-            try:
-                value.encode(CSV_IMPORT_ENCODING)
-            except UnicodeEncodeError as err:
-                char = value[err.start]
-                raise SipgateValidationError(
-                    f"csv: line {row.line}: {char!r} in {value!r} cannot be sent (sipgate's CSV import "
-                    "reads Latin-1)",
-                    field="csv",
-                    value=value,
-                ) from err
-        number = parse_number(row.number, region=self._transport.region)
-        if number is None:
-            raise SipgateValidationError(
-                f"csv: line {row.line}: {row.number!r} is not a valid phone number",
-                field="csv",
-                value=row.number,
-            )
-        return replace(row, number=number)
 
     async def import_vcard(self, vcard: str, scope: ContactScope | str) -> None:
         """Create the contact of a vCard 4.0 (``POST /contacts``).
@@ -576,8 +546,45 @@ class ContactsApi:
         gets the vCard's first and last name from ``N``, its number (E.164),
         e-mail address, address and organizations.
         """
-        await self.create(self.prepare_vcard_import(vcard, scope))
+        await self.create(prepare_vcard_import(vcard, scope))
 
-    def prepare_vcard_import(self, vcard: str, scope: ContactScope | str) -> NewContact:
-        """The contact :meth:`import_vcard` would create, read without sending (pure CPU work)."""
-        return NewContact.from_vcard(parse_vcard(vcard), _writable_scope(scope))
+
+def prepare_csv_import(
+    csv_text: str, *, delimiter: str = ",", region: str | None = DEFAULT_REGION
+) -> CsvImport:
+    """Read and check a CSV import without sending anything (the rules of :meth:`ContactsApi.import_csv`).
+
+    Pure CPU work: for a large file, run it in an executor and pass the result
+    to :meth:`ContactsApi.send_csv_import`. National numbers are read in ``region``.
+    """
+    projection = read_import_csv(csv_text, delimiter=delimiter)
+    rows = tuple(_import_row(row, region) for row in projection.rows)
+    return CsvImport(rows, projection.skipped_lines)
+
+
+def _import_row(row: CsvContactRow, region: str | None) -> CsvContactRow:
+    """A CSV row with its number in E.164, checked to fit into Latin-1."""
+    for value in (row.firstname, row.lastname):
+        try:
+            value.encode(CSV_IMPORT_ENCODING)
+        except UnicodeEncodeError as err:
+            char = value[err.start]
+            raise SipgateValidationError(
+                f"csv: line {row.line}: {char!r} in {value!r} cannot be sent (sipgate's CSV import "
+                "reads Latin-1)",
+                field="csv",
+                value=value,
+            ) from err
+    number = parse_number(row.number, region=region)
+    if number is None:
+        raise SipgateValidationError(
+            f"csv: line {row.line}: {row.number!r} is not a valid phone number",
+            field="csv",
+            value=row.number,
+        )
+    return replace(row, number=number)
+
+
+def prepare_vcard_import(vcard: str, scope: ContactScope | str) -> NewContact:
+    """The contact :meth:`ContactsApi.import_vcard` creates from a vCard, read without sending (pure CPU work)."""
+    return NewContact.from_vcard(parse_vcard(vcard), _writable_scope(scope))
