@@ -3,11 +3,14 @@
 import logging
 from typing import Final
 
+from .api.transport import DEFAULT_REGION as _API_DEFAULT_REGION
+
 DOMAIN: Final = "sipgate"
 LOGGER = logging.getLogger(__package__)
 
 # National phone numbers are read in the instance's country; sipgate is a German provider.
-DEFAULT_REGION: Final = "DE"
+# The value is defined once, in the API package (its transport reads numbers in it too).
+DEFAULT_REGION: Final = _API_DEFAULT_REGION
 
 CONF_TOKEN_ID: Final = "token_id"  # noqa: S105 - a config key, not a secret
 
