@@ -30,6 +30,7 @@ from custom_components.sipgate.api.history import HistoryApi
 from custom_components.sipgate.api.numbers import NumbersApi
 from custom_components.sipgate.api.phonelines import PhonelinesApi
 from custom_components.sipgate.api.sms import SmsApi
+from custom_components.sipgate.api.transport import Transport
 from custom_components.sipgate.api.voicemails import VoicemailsApi
 from custom_components.sipgate.api.webhook_settings import WebhookSettingsApi
 from custom_components.sipgate.const import (
@@ -140,6 +141,7 @@ def mock_sipgate_client() -> Generator[MagicMock]:
     with patch("custom_components.sipgate.api.client.SipgateClient", autospec=True) as client_class:
         client = client_class.return_value
         client.region = "DE"
+        client.transport = create_autospec(Transport, instance=True)
         for area, api_class in {
             "account": AccountApi,
             "calls": CallsApi,

@@ -510,7 +510,7 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
         While sipgate asks to wait (429) nothing is requested: the next poll, after
         the wait, reads it.
         """
-        if self.client.rate_limited_for > 0:
+        if self.client.transport.rate_limited_for > 0:
             return
         self.hass.async_create_task(self.async_request_refresh())
 

@@ -87,7 +87,7 @@ async def async_fetch_attachment(entry: SipgateConfigEntry, kind: str | None, hi
     url = attachment_url(history_entry) if found == kind else None
     if url is None or kind is None:
         raise SipgateNotFoundError(HTTPStatus.NOT_FOUND, f"history entry {history_id} has no {kind} file")
-    raw = await client.download(url, max_bytes=MAX_ATTACHMENT_BYTES, scope="history:read")
+    raw = await client.transport.download(url, max_bytes=MAX_ATTACHMENT_BYTES, scope="history:read")
     content_type = raw.content_type or DEFAULT_MIME[kind]
     if content_type == "application/octet-stream":
         content_type = DEFAULT_MIME[kind]

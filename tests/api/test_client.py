@@ -74,8 +74,8 @@ async def test_bearer_token_is_fetched_for_every_request(
 def test_paths_keep_the_api_version() -> None:
     """Paths with and without a leading slash land below /v2 (no URL joining)."""
     client = SipgateClient(None, PersonalAccessToken("a", "b"))  # type: ignore[arg-type]
-    assert client.url("/sessions/sms") == f"{API_BASE_URL}/sessions/sms"
-    assert client.url("w0/sms") == "https://api.sipgate.com/v2/w0/sms"
+    assert client.transport.url("/sessions/sms") == f"{API_BASE_URL}/sessions/sms"
+    assert client.transport.url("w0/sms") == "https://api.sipgate.com/v2/w0/sms"
 
 
 async def test_userinfo_and_account_parse(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
@@ -188,7 +188,7 @@ async def test_after_a_429_nothing_is_sent_until_retry_after(
     fake_sipgate.answer("POST", "sessions/sms", status=204)
     with pytest.raises(SipgateRateLimitError):
         await client.account.get_balance()
-    assert client.rate_limited_for == 30
+    assert client.transport.rate_limited_for == 30
     now[0] += 20
     with pytest.raises(SipgateRateLimitError) as caught:
         await client.account.get_account()
@@ -197,7 +197,7 @@ async def test_after_a_429_nothing_is_sent_until_retry_after(
         await client.sms.send(sms_id="s0", recipient="+4915739777777", message="x")
     assert [r.path for r in fake_sipgate.requests] == ["/balance"]
     now[0] += 10
-    assert client.rate_limited_for == 0
+    assert client.transport.rate_limited_for == 0
     assert (await client.account.get_account()).company == "Muster"
     assert len(fake_sipgate.requests) == 2
 
@@ -210,7 +210,7 @@ async def test_a_429_without_retry_after_does_not_close_the_gate(
     fake_sipgate.answer("GET", "account", json={"company": "Muster"})
     with pytest.raises(SipgateRateLimitError):
         await client.account.get_balance()
-    assert client.rate_limited_for == 0
+    assert client.transport.rate_limited_for == 0
     assert (await client.account.get_account()).company == "Muster"
 
 
@@ -256,7 +256,7 @@ async def test_empty_body_is_success(
 ) -> None:
     """Write endpoints answer 204 or an empty 200: no JSON is parsed."""
     fake_sipgate.answer("PUT", "calls/abc/muted", status=status, text=text)
-    assert await client.request("PUT", "calls/abc/muted", json_body={"value": True}) is None
+    assert await client.transport.request("PUT", "calls/abc/muted", json_body={"value": True}) is None
     request = fake_sipgate.requests[0]
     assert request.headers["Content-Type"] == "application/json"
     assert json.loads(request.body) == {"value": True}
@@ -280,7 +280,7 @@ async def test_text_answers(client: SipgateClient, fake_sipgate: FakeSipgate) ->
     """CSV exports come back as text, asked for with a matching Accept header."""
     fake_sipgate.answer("GET", "history/export", text="id,created\n1,2024-01-01\n")
     assert (
-        await client.request_text("GET", "history/export", scope="history:read")
+        await client.transport.request_text("GET", "history/export", scope="history:read")
         == "id,created\n1,2024-01-01\n"
     )
     assert fake_sipgate.requests[0].headers["Accept"] == "text/csv"
@@ -290,14 +290,14 @@ async def test_text_answer_errors_are_mapped(client: SipgateClient, fake_sipgate
     """Errors of text endpoints raise like all others."""
     fake_sipgate.answer("GET", "history/export", status=403)
     with pytest.raises(SipgateForbiddenError) as caught:
-        await client.request_text("GET", "history/export", scope="history:read")
+        await client.transport.request_text("GET", "history/export", scope="history:read")
     assert caught.value.scope == "history:read"
 
 
 async def test_query_serialisation(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
     """Lists as repeated keys, booleans as words, datetimes as ISO UTC, None dropped."""
     fake_sipgate.answer("GET", "history", json={"items": []})
-    await client.request(
+    await client.transport.request(
         "GET",
         "history",
         params={

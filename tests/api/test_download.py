@@ -29,7 +29,7 @@ async def test_a_link_into_the_api_is_fetched_with_the_token(
         "history/1/recording",
         Answer(text=MP3.decode("latin-1"), headers={"Content-Type": "audio/mpeg"}),
     )
-    raw = await client.download(f"{fake_sipgate.base_url}/history/1/recording", max_bytes=10_000)
+    raw = await client.transport.download(f"{fake_sipgate.base_url}/history/1/recording", max_bytes=10_000)
     assert raw.content_type == "audio/mpeg"
     assert raw.body == MP3.decode("latin-1").encode()
     assert fake_sipgate.requests[0].headers["Authorization"].startswith("Basic ")
@@ -45,17 +45,17 @@ async def test_a_redirect_elsewhere_gets_no_token(client: SipgateClient, fake_si
         "GET", "history/2/document", Answer(status=302, headers={"Location": "/storage/fax.pdf?sig=1"})
     )
     fake_sipgate.handlers[("GET", "/storage/fax.pdf")] = storage
-    raw = await client.download(f"{fake_sipgate.base_url}/history/2/document", max_bytes=10_000)
+    raw = await client.transport.download(f"{fake_sipgate.base_url}/history/2/document", max_bytes=10_000)
     assert (raw.status, raw.body) == (200, b"%PDF-1.4 fax")
     first, second = fake_sipgate.requests
     assert "Authorization" in first.headers
     assert second.path == "/storage/fax.pdf"
     assert "Authorization" not in second.headers
 
-    await client.download(f"{origin(fake_sipgate)}/storage/fax.pdf", max_bytes=10_000)
+    await client.transport.download(f"{origin(fake_sipgate)}/storage/fax.pdf", max_bytes=10_000)
     assert "Authorization" not in fake_sipgate.requests[-1].headers
     # A look-alike path next to the API's is not the API.
-    await client.download(f"{origin(fake_sipgate)}/v2x/../storage/fax.pdf", max_bytes=10_000)
+    await client.transport.download(f"{origin(fake_sipgate)}/v2x/../storage/fax.pdf", max_bytes=10_000)
     assert "Authorization" not in fake_sipgate.requests[-1].headers
 
 
@@ -67,16 +67,16 @@ async def test_unusable_links_are_not_fetched(
 ) -> None:
     """Only http(s) links with a host (https unless the API itself is plain http)."""
     with pytest.raises(SipgateInvalidResponseError):
-        await client.download(url, max_bytes=10)
+        await client.transport.download(url, max_bytes=10)
     assert fake_sipgate.requests == []
 
 
 async def test_errors_and_sizes(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
     """A missing file is 404, a file over the limit is refused, an unreachable host is a connection error."""
     with pytest.raises(SipgateNotFoundError):
-        await client.download(f"{fake_sipgate.base_url}/history/3/recording", max_bytes=10)
+        await client.transport.download(f"{fake_sipgate.base_url}/history/3/recording", max_bytes=10)
     fake_sipgate.answer("GET", "history/4/recording", Answer(text="x" * 5000))
     with pytest.raises(SipgateInvalidResponseError, match="larger than 1000 bytes"):
-        await client.download(f"{fake_sipgate.base_url}/history/4/recording", max_bytes=1000)
+        await client.transport.download(f"{fake_sipgate.base_url}/history/4/recording", max_bytes=1000)
     with pytest.raises(SipgateConnectionError):
-        await client.download("http://127.0.0.1:9/nothing-listens-here", max_bytes=10)
+        await client.transport.download("http://127.0.0.1:9/nothing-listens-here", max_bytes=10)

@@ -20,8 +20,8 @@ def _client_methods() -> set[str]:
     client = SipgateClient(None, None)  # type: ignore[arg-type]
     names: set[str] = set()
     for area_name, area in vars(client).items():
-        if area_name.startswith("_") or isinstance(area, (str, int, float)):
-            continue
+        if area_name.startswith("_") or isinstance(area, (str, int, float, Transport)):
+            continue  # the transport sends the areas' requests; it is tested in test_client.py
         for method_name, _ in inspect.getmembers(type(area), inspect.isfunction):
             if not method_name.startswith("_"):
                 names.add(f"{area_name}.{method_name}")
@@ -32,11 +32,10 @@ def test_every_client_method_has_a_conformance_case() -> None:
     """A method without a case fails here, so nothing escapes the spec check."""
     assert sorted(_client_methods() - set(ALL_CASES)) == []
     assert sorted(set(ALL_CASES) - _client_methods()) == []
-    assert not [
-        name
-        for name, _ in inspect.getmembers(SipgateClient, inspect.isfunction)
-        if not name.startswith("_") and name not in dict(inspect.getmembers(Transport, inspect.isfunction))
-    ]
+    # The client itself only holds the areas and its transport: no request of its own escapes.
+    assert [
+        name for name, _ in inspect.getmembers(SipgateClient, inspect.isfunction) if not name.startswith("_")
+    ] == []
 
 
 @pytest.mark.parametrize("name", sorted(ALL_CASES))

@@ -435,7 +435,7 @@ async def test_fuzz_api_answers_never_break_the_coordinators(
 
     fake.heal()
     # A 429 closes the gate until its Retry-After (at most six hours): wait it out.
-    freezer.tick(timedelta(seconds=runtime.client.rate_limited_for + 1))
+    freezer.tick(timedelta(seconds=runtime.client.transport.rate_limited_for + 1))
     for coordinator in (runtime.coordinators.account, runtime.coordinators.history):
         await coordinator.async_refresh()
         assert coordinator.last_update_success
@@ -531,7 +531,9 @@ async def test_action_faults_are_translated_errors(
     ):
         data = {k: (fax_file if v == "FAX" else v) for k, v in raw_data.items()}
         fake.heal()
-        freezer.tick(timedelta(seconds=entry.runtime_data.client.rate_limited_for + 1))  # after a 429
+        freezer.tick(
+            timedelta(seconds=entry.runtime_data.client.transport.rate_limited_for + 1)
+        )  # after a 429
         await _run(hass, action, data, response)  # healthy first
         fake.fail(path, method, **answer)
         err = await _error_of(_run(hass, action, data, response))

@@ -1,4 +1,4 @@
-"""The sipgate client: one transport, one attribute per area of the API."""
+"""The sipgate client: it has one transport and one attribute per area of the API."""
 
 import aiohttp
 
@@ -17,7 +17,7 @@ from .voicemails import VoicemailsApi
 from .webhook_settings import WebhookSettingsApi
 
 
-class SipgateClient(Transport):
+class SipgateClient:
     """An asynchronous client for the sipgate REST API v2.
 
     >>> client = SipgateClient(session, PersonalAccessToken("token-AB12CD", "…"))
@@ -26,7 +26,8 @@ class SipgateClient(Transport):
     Areas: ``account``, ``calls`` (click-to-dial and live calls), ``contacts``,
     ``devices``, ``fax``, ``history``, ``numbers``, ``phonelines``, ``sms``,
     ``voicemails``, ``webhook_settings``. National numbers are read in
-    ``region`` (ISO country code).
+    ``region`` (ISO country code). ``transport`` sends the requests of every
+    area (authentication, errors, rate limits, downloads of recordings and faxes).
     """
 
     def __init__(
@@ -39,15 +40,23 @@ class SipgateClient(Transport):
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     ) -> None:
         """Create the client; nothing is sent until a method is awaited."""
-        super().__init__(session, auth, region=region, base_url=base_url, request_timeout=request_timeout)
-        self.account = AccountApi(self)
-        self.calls = CallsApi(self)
-        self.contacts = ContactsApi(self)
-        self.devices = DevicesApi(self)
-        self.fax = FaxApi(self)
-        self.history = HistoryApi(self)
-        self.numbers = NumbersApi(self)
-        self.phonelines = PhonelinesApi(self)
-        self.sms = SmsApi(self)
-        self.voicemails = VoicemailsApi(self)
-        self.webhook_settings = WebhookSettingsApi(self)
+        transport = Transport(
+            session, auth, region=region, base_url=base_url, request_timeout=request_timeout
+        )
+        self.transport = transport
+        self.account = AccountApi(transport)
+        self.calls = CallsApi(transport)
+        self.contacts = ContactsApi(transport)
+        self.devices = DevicesApi(transport)
+        self.fax = FaxApi(transport)
+        self.history = HistoryApi(transport)
+        self.numbers = NumbersApi(transport)
+        self.phonelines = PhonelinesApi(transport)
+        self.sms = SmsApi(transport)
+        self.voicemails = VoicemailsApi(transport)
+        self.webhook_settings = WebhookSettingsApi(transport)
+
+    @property
+    def region(self) -> str:
+        """The country national numbers are read in."""
+        return self.transport.region
