@@ -1,18 +1,25 @@
 """Models keep what sipgate's spec documents, typed, and ignore what it adds; pages end."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from custom_components.sipgate.api import (
+    ActiveCall,
+    Balance,
     Device,
+    Forwarding,
     HistoryEndpoint,
     HistoryEntry,
     MnpState,
     Phoneline,
     PhoneNumber,
+    SipgateInvalidResponseError,
     User,
+    WebhookSettings,
 )
+from custom_components.sipgate.api.contacts import ContactAddress
 from custom_components.sipgate.api.pagination import MAX_PAGES, Page, iterate_pages
 
 UNKNOWN = {"someFutureField": {"nested": [1, 2]}, "anotherOne": "x"}
@@ -92,6 +99,134 @@ def test_user_and_line_keep_every_field() -> None:
         line.parallel_forwardings_url,
         line.voicemails_url,
     ) == ("b", "d", "f", "n", "pf", "v")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", None), (None, None), ("Anna", "Anna"), (7, "7")],
+)
+def test_strings_empty_means_unset(value: object, expected: str | None) -> None:
+    """An empty string is "not set"; other values are read as text."""
+    assert User.from_dict({"id": "w1", "firstname": value}).firstname == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        ("true", True),
+        (" TRUE ", True),
+        ("false", False),
+        ("yes", False),
+        (None, False),
+        (1, True),
+    ],
+)
+def test_flags_accept_strings(value: object, expected: bool) -> None:
+    """Sipgate sometimes sends booleans as strings; ``null`` is false."""
+    assert User.from_dict({"id": "w1", "admin": value}).admin is expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(30, 30), ("45", 45), ("soon", 0), (None, 0), (True, 0), (float("inf"), 0), ([5], 0)],
+)
+def test_numbers_that_are_not_numbers_fall_back(value: object, expected: int) -> None:
+    """A forwarding's timeout that is not a number reads as 0 (at once)."""
+    assert Forwarding.from_dict({"destination": "+4915799912345", "timeout": value}).timeout == expected
+
+
+def test_history_entry_reads_every_kind_of_field() -> None:
+    """Timestamps, lists with junk, older field names and unknown types."""
+    entry = HistoryEntry.from_dict(
+        {
+            "id": 12,
+            "created": "2026-11-30T08:15:00Z",
+            "lastModified": "2026-11-30T08:16:00",
+            "scheduled": "not a date",
+            "connectionIds": ["p0", None, "g1"],
+            "labels": "not a list",
+            "recordings": [{"url": "https://r/1"}, {"url": ""}, "junk", {}],
+            "recordingUrl": "https://r/2",
+            "faxStatus": "SENT",
+            "duration": "12",
+            "pageCount": "many",
+            **UNKNOWN,
+        }
+    )
+    assert (entry.id, entry.type) == ("12", "UNKNOWN")
+    assert entry.created == datetime(2026, 11, 30, 8, 15, tzinfo=UTC)
+    assert entry.last_modified == datetime(2026, 11, 30, 8, 16, tzinfo=UTC)
+    assert entry.scheduled is None
+    assert (entry.connection_ids, entry.labels) == (("p0", "g1"), ())
+    assert entry.recording_urls == ("https://r/1", "https://r/2")
+    assert (entry.fax_status, entry.duration, entry.page_count) == ("SENT", 12, None)
+    newer = HistoryEntry.from_dict({"id": "1", "faxStatusType": "FAILED", "faxStatus": "SENT"})
+    assert newer.fax_status == "FAILED"
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "message"),
+    [
+        (User, {"firstname": "Anna"}, "user: field 'id' is missing"),
+        (User, {"id": ""}, "user: field 'id' is missing"),
+        (HistoryEntry, {"id": None}, "history entry: field 'id' is missing"),
+        (
+            ActiveCall,
+            {"callId": "c1", "participants": [{"phoneNumber": "+49"}]},
+            "call participant: field 'participantId' is missing",
+        ),
+        (
+            Balance,
+            {"amount": "lots", "currency": "EUR"},
+            "balance: field 'amount' is missing or not a number",
+        ),
+        (Balance, {"currency": "EUR"}, "balance: field 'amount' is missing or not a number"),
+    ],
+)
+def test_broken_answers_name_the_model_and_field(model: type, data: dict[str, object], message: str) -> None:
+    """A required field missing, here or in a nested object, fails the answer with the client's own error."""
+    with pytest.raises(SipgateInvalidResponseError, match=message):
+        model.from_dict(data)
+
+
+def test_balance_in_ten_thousandths() -> None:
+    """35000 is 3.50; the currency defaults to euro."""
+    assert Balance.from_dict({"amount": 35000}) == Balance(Decimal("3.5"), "EUR")
+    assert Balance.from_dict({"amount": "-2500", "currency": "USD"}).amount == Decimal("-0.25")
+
+
+def test_forwarding_active_as_read_and_as_made() -> None:
+    """Read from sipgate, a forwarding without ``active`` is inactive; a new one is active."""
+    assert Forwarding.from_dict({"destination": "voicemail"}).active is False
+    assert Forwarding.from_dict({"destination": "voicemail", "active": "true"}).active is True
+    assert Forwarding("voicemail").active is True
+
+
+def test_models_write_sipgate_json_names() -> None:
+    """``to_dict`` gives sipgate's names: the bodies of ``PUT`` requests."""
+    settings = WebhookSettings.from_dict(
+        {"incomingUrl": "https://a/in", "outgoingUrl": None, "log": "true", "whitelist": ["p0", "g1"]}
+    )
+    assert settings.to_dict() == {
+        "incomingUrl": "https://a/in",
+        "outgoingUrl": "",
+        "log": True,
+        "whitelist": ["p0", "g1"],
+    }
+    assert WebhookSettings.from_dict({"whitelist": "all"}).whitelist is None
+    address = ContactAddress.from_dict({"locality": "Düsseldorf", "postalCode": 40219, "type": ["work"]})
+    assert address.to_dict() == {
+        "poBox": "",
+        "extendedAddress": "",
+        "streetAddress": "",
+        "locality": "Düsseldorf",
+        "region": "",
+        "postalCode": "40219",
+        "country": "",
+        "type": ["work"],
+    }
+    assert "type" not in ContactAddress(locality="Köln").to_dict()
 
 
 async def test_pages_stop_when_offset_is_ignored() -> None:

@@ -1,115 +1,87 @@
 """The account and its users: who the token belongs to, balance, users."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass
 from decimal import Decimal
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateInvalidResponseError
-from .parsing import flag, optional_bool, optional_int, optional_str, required_str, str_list
+from .model import ApiModel
+from .parsing import custom, flag, maybe_flag, read_int, required, text, texts
 from .transport import Transport
 
 
 @dataclass(frozen=True, slots=True)
-class UserInfo:
+class UserInfo(ApiModel):
     """The token's owner: ``GET /authorization/userinfo``.
 
     ``master_sip_id`` identifies the sipgate account, ``sub`` the web user
     (``w0``) who owns the token.
     """
 
-    sub: str
-    master_sip_id: str
-    domain: str | None = None
-    locale: str | None = None
+    model_name: ClassVar[str] = "userinfo"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object."""
-        return cls(
-            sub=required_str(data, "sub", "userinfo"),
-            master_sip_id=required_str(data, "masterSipId", "userinfo"),
-            domain=optional_str(data, "domain"),
-            locale=optional_str(data, "locale"),
-        )
+    sub: str = required()
+    master_sip_id: str = required("masterSipId")
+    domain: str | None = text()
+    locale: str | None = text()
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
+class Account(ApiModel):
     """The account: ``GET /account``."""
 
-    company: str | None = None
-    main_product_type: str | None = None
-    logo_url: str | None = None
-    verified: bool | None = None
-    history_life_time: str | None = None
+    model_name: ClassVar[str] = "account"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from the API's JSON object."""
-        return cls(
-            company=optional_str(data, "company"),
-            main_product_type=optional_str(data, "mainProductType"),
-            logo_url=optional_str(data, "logoUrl"),
-            verified=optional_bool(data, "verified"),
-            history_life_time=optional_str(data, "historyLifeTime"),
-        )
+    company: str | None = text()
+    main_product_type: str | None = text("mainProductType")
+    logo_url: str | None = text("logoUrl")
+    verified: bool | None = maybe_flag()
+    history_life_time: str | None = text("historyLifeTime")
+
+
+def _ten_thousandths(value: Any) -> Decimal:
+    """Sipgate's ``amount`` (1/10000 of the currency) as the amount; checked to be a number before."""
+    return Decimal(read_int(value) or 0) / 10000
 
 
 @dataclass(frozen=True, slots=True)
-class Balance:
-    """The account's credit. sipgate sends ``amount`` in 1/10000 of the currency."""
+class Balance(ApiModel):
+    """The account's credit. sipgate sends ``amount`` in 1/10000 of the currency: 35000 is 3.50."""
 
-    amount: Decimal
-    currency: str
+    model_name: ClassVar[str] = "balance"
+
+    amount: Decimal = custom(_ten_thousandths, default=MISSING)
+    currency: str = text(default="EUR")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from ``GET /balance``; 35000 becomes ``Decimal("3.5")``.
-
-        An answer without a numeric ``amount`` is refused rather than shown as a balance of 0.
-        """
-        raw = optional_int(data, "amount")
-        if raw is None:
+    def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
+        """An answer without a numeric ``amount`` is refused rather than shown as a balance of 0."""
+        if read_int(d.get("amount")) is None:
             raise SipgateInvalidResponseError("balance: field 'amount' is missing or not a number")
-        return cls(amount=Decimal(raw) / 10000, currency=optional_str(data, "currency") or "EUR")
+        return d
 
 
 @dataclass(frozen=True, slots=True)
-class User:
-    """A web user of the account (``w0``, ``w1`` …)."""
+class User(ApiModel):
+    """A web user of the account (``w0``, ``w1`` …), from a ``UserResponse``."""
 
-    id: str
-    firstname: str | None = None
-    lastname: str | None = None
-    email: str | None = None
-    default_device: str | None = None
-    busy_on_busy: bool = False
-    admin: bool = False
-    direct_dial_ids: tuple[str, ...] = ()
-    timezone: str | None = None
-    address_id: str | None = None
+    model_name: ClassVar[str] = "user"
+
+    id: str = required()
+    firstname: str | None = text()
+    lastname: str | None = text()
+    email: str | None = text()
+    default_device: str | None = text("defaultDevice")
+    busy_on_busy: bool = flag("busyOnBusy")
+    admin: bool = flag()
+    direct_dial_ids: tuple[str, ...] = texts("directDialIds")
+    timezone: str | None = text()
+    address_id: str | None = text("addressId")
 
     @property
     def name(self) -> str:
         """First and last name, or the id when both are empty."""
         return " ".join(part for part in (self.firstname, self.lastname) if part) or self.id
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``UserResponse``."""
-        return cls(
-            id=required_str(data, "id", "user"),
-            firstname=optional_str(data, "firstname"),
-            lastname=optional_str(data, "lastname"),
-            email=optional_str(data, "email"),
-            default_device=optional_str(data, "defaultDevice"),
-            busy_on_busy=flag(data, "busyOnBusy"),
-            admin=flag(data, "admin"),
-            direct_dial_ids=str_list(data, "directDialIds"),
-            timezone=optional_str(data, "timezone"),
-            address_id=optional_str(data, "addressId"),
-        )
 
 
 class AccountApi:

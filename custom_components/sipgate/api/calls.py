@@ -1,11 +1,11 @@
 """Calls: start one (click-to-dial) and control established ones (real-time call manipulation)."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateInvalidResponseError, SipgateValidationError
-from .parsing import flag, object_list, optional_str, required_str
+from .model import ApiModel
+from .parsing import flag, nested_list, read_str, required, text
 from .phone import (
     DIALABLE_EXTENSION_TYPES,
     normalize_number,
@@ -19,47 +19,29 @@ SCOPE_WRITE = "rtcm:write"
 
 
 @dataclass(frozen=True, slots=True)
-class CallParticipant:
-    """One side of an established call."""
+class CallParticipant(ApiModel):
+    """One side of an established call (a ``Participant``)."""
 
-    participant_id: str
-    phone_number: str | None
-    muted: bool = False
-    hold: bool = False
-    owner: bool = False
+    model_name: ClassVar[str] = "call participant"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``Participant``."""
-        return cls(
-            participant_id=required_str(data, "participantId", "call participant"),
-            phone_number=optional_str(data, "phoneNumber"),
-            muted=flag(data, "muted"),
-            hold=flag(data, "hold"),
-            owner=flag(data, "owner"),
-        )
+    participant_id: str = required("participantId")
+    phone_number: str | None = text("phoneNumber")
+    muted: bool = flag()
+    hold: bool = flag()
+    owner: bool = flag()
 
 
 @dataclass(frozen=True, slots=True)
-class ActiveCall:
-    """An established call as ``GET /calls`` lists it (ringing calls are not listed)."""
+class ActiveCall(ApiModel):
+    """An established call as ``GET /calls`` lists it (a ``Call``; ringing calls are not listed)."""
 
-    call_id: str
-    muted: bool = False
-    recording: bool = False
-    hold: bool = False
-    participants: tuple[CallParticipant, ...] = ()
+    model_name: ClassVar[str] = "call"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``Call``."""
-        return cls(
-            call_id=required_str(data, "callId", "call"),
-            muted=flag(data, "muted"),
-            recording=flag(data, "recording"),
-            hold=flag(data, "hold"),
-            participants=tuple(CallParticipant.from_dict(item) for item in object_list(data, "participants")),
-        )
+    call_id: str = required("callId")
+    muted: bool = flag()
+    recording: bool = flag()
+    hold: bool = flag()
+    participants: tuple[CallParticipant, ...] = nested_list(CallParticipant)
 
 
 class CallsApi:
@@ -99,7 +81,7 @@ class CallsApi:
         data = await self._transport.request(
             "POST", "sessions/calls", json_body=body, scope="sessions:calls:write"
         )
-        session_id = optional_str(data, "sessionId") if isinstance(data, dict) else None
+        session_id = read_str(data.get("sessionId")) if isinstance(data, dict) else None
         if session_id is None:
             raise SipgateInvalidResponseError("sipgate started the call without a session id")
         return session_id

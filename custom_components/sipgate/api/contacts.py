@@ -13,11 +13,11 @@ models from requests, as for the other areas, is left to issue 13's model work.
 """
 
 import base64
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 import re
-from typing import Any, Final, Self
+from typing import Any, ClassVar, Final, Self
 
 from .contacts_formats import (
     ContactAddress,
@@ -33,8 +33,9 @@ from .contacts_formats import (
     validate_delimiter,
 )
 from .exceptions import SipgateValidationError
+from .model import ApiModel
 from .pagination import Page, iterate_pages
-from .parsing import object_list, optional_int, optional_str, required_str
+from .parsing import custom, nested_list, read_int, required, text
 from .phone import normalize_number, parse_number
 from .transport import DEFAULT_REGION, Transport, items_of, path_segment
 
@@ -120,7 +121,7 @@ def _positive(value: int | None, *, field: str) -> int | None:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Contact:
+class Contact(ApiModel):
     """A contact as sipgate stores it (``ContactResponse``).
 
     ``scope`` is ``PRIVATE``, ``SHARED`` or ``INTERNAL`` (``None`` if sipgate
@@ -130,32 +131,18 @@ class Contact:
     ``picture`` is base64 image data.
     """
 
-    id: str
-    name: str = ""
-    scope: str | None = None
-    given: str | None = None
-    family: str | None = None
-    emails: tuple[ContactEmail, ...] = ()
-    numbers: tuple[ContactNumber, ...] = ()
-    addresses: tuple[ContactAddress, ...] = ()
-    organization: tuple[tuple[str, ...], ...] = ()
-    picture: str | None = None
+    model_name: ClassVar[str] = "contact"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``ContactResponse``."""
-        return cls(
-            id=required_str(data, "id", "contact"),
-            name=optional_str(data, "name") or "",
-            scope=optional_str(data, "scope"),
-            given=optional_str(data, "given"),
-            family=optional_str(data, "family"),
-            emails=tuple(ContactEmail.from_dict(item) for item in object_list(data, "emails")),
-            numbers=tuple(ContactNumber.from_dict(item) for item in object_list(data, "numbers")),
-            addresses=tuple(ContactAddress.from_dict(item) for item in object_list(data, "addresses")),
-            organization=_organization(data.get("organization")),
-            picture=optional_str(data, "picture"),
-        )
+    id: str = required()
+    name: str = text(default="")
+    scope: str | None = text()
+    given: str | None = text()
+    family: str | None = text()
+    emails: tuple[ContactEmail, ...] = nested_list(ContactEmail)
+    numbers: tuple[ContactNumber, ...] = nested_list(ContactNumber)
+    addresses: tuple[ContactAddress, ...] = nested_list(ContactAddress)
+    organization: tuple[tuple[str, ...], ...] = custom(_organization, default=())
+    picture: str | None = text()
 
     def to_update_body(self, *, region: str | None = DEFAULT_REGION) -> dict[str, Any]:
         """The ``UpdateContactRequest``: the whole contact, numbers in E.164.
@@ -411,7 +398,7 @@ class ContactsApi:
         query = {"limit": _positive(limit, field="limit"), "offset": offset, "phonenumbers": numbers or None}
         data = await self._transport.request("GET", "contacts", params=query, scope=SCOPE_READ)
         items = [Contact.from_dict(item) for item in items_of(data, "contacts")]
-        return Page(items, optional_int(data, "totalCount"))
+        return Page(items, read_int(data.get("totalCount")))
 
     async def get(
         self,

@@ -24,7 +24,8 @@ import re
 from typing import Any, Final, Self
 
 from .exceptions import SipgateValidationError
-from .parsing import optional_str, str_list
+from .model import ApiModel
+from .parsing import text, texts
 
 IMPORT_CSV_HEADER: Final = ("firstname", "lastname", "number")
 EXPORT_CSV_HEADER: Final = ("id", "name", "emails", "numbers", "addresses", "organizations")
@@ -35,73 +36,49 @@ _MAX_LINE_OCTETS: Final = 75
 _TYPE_TOKEN: Final = re.compile(r"[A-Za-z0-9-]+")
 _UNFOLD: Final = re.compile(r"(?:\r\n|\r|\n)[ \t]")
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
-_ADDRESS_KEYS: Final = (
-    "poBox",
-    "extendedAddress",
-    "streetAddress",
-    "locality",
-    "region",
-    "postalCode",
-    "country",
-)
 
 
 # --- the parts of a contact -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class ContactEmail:
-    """An e-mail address and its types (``home``, ``work`` …)."""
+class ContactEmail(ApiModel):
+    """An e-mail address and its types (``home``, ``work`` …); ``to_dict`` is the API's ``EmailRequest``."""
 
-    email: str
-    types: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of a contact's ``emails``."""
-        return cls(optional_str(data, "email") or "", str_list(data, "type"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API's ``EmailRequest``."""
-        return {"email": self.email, "type": list(self.types)}
+    email: str = text(default="")
+    types: tuple[str, ...] = texts("type")
 
 
 @dataclass(frozen=True, slots=True)
-class ContactNumber:
-    """A phone number and its types (``cell``, ``home``, ``work``, ``fax`` …)."""
+class ContactNumber(ApiModel):
+    """A phone number and its types (``cell``, ``home``, ``work``, ``fax`` …); ``to_dict`` is the API's ``NumberRequest``."""
 
-    number: str
-    types: tuple[str, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of a contact's ``numbers``."""
-        return cls(optional_str(data, "number") or "", str_list(data, "type"))
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API's ``NumberRequest``."""
-        return {"number": self.number, "type": list(self.types)}
+    number: str = text(default="")
+    types: tuple[str, ...] = texts("type")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class ContactAddress:
-    """A postal address: the seven fields of the API and of a vCard ``ADR``, in that order."""
+class ContactAddress(ApiModel):
+    """A postal address: the seven fields of the API and of a vCard ``ADR``, in that order.
 
-    po_box: str = ""
-    extended_address: str = ""
-    street_address: str = ""
-    locality: str = ""
-    region: str = ""
-    postal_code: str = ""
-    country: str = ""
-    types: tuple[str, ...] = ()
+    Missing fields are read as ``""``; ``to_dict`` is the API's
+    ``AddressRequest``, with ``type`` only when the address has types.
+    """
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of a contact's ``addresses`` (missing fields become ``""``)."""
-        return cls.from_components(
-            [optional_str(data, key) or "" for key in _ADDRESS_KEYS], str_list(data, "type")
-        )
+    po_box: str = text("poBox", default="")
+    extended_address: str = text("extendedAddress", default="")
+    street_address: str = text("streetAddress", default="")
+    locality: str = text(default="")
+    region: str = text(default="")
+    postal_code: str = text("postalCode", default="")
+    country: str = text(default="")
+    types: tuple[str, ...] = texts("type")
+
+    def __post_serialize__(self, d: dict[Any, Any]) -> dict[Any, Any]:
+        """Leave ``type`` out when there is none."""
+        if not d["type"]:
+            del d["type"]
+        return d
 
     @classmethod
     def from_components(cls, components: Sequence[str], types: Sequence[str] = ()) -> Self:
@@ -130,13 +107,6 @@ class ContactAddress:
             self.postal_code,
             self.country,
         )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The API's ``AddressRequest``; ``type`` only when the address has types."""
-        data: dict[str, Any] = dict(zip(_ADDRESS_KEYS, self.components, strict=True))
-        if self.types:
-            data["type"] = list(self.types)
-        return data
 
 
 # --- CSV ----------------------------------------------------------------------------------------------

@@ -1,45 +1,28 @@
 """Phones, apps and mobiles (devices) and their do-not-disturb setting."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import ClassVar
 
-from .parsing import flag, object_list, optional_str, required_str
+from .model import ApiModel
+from .parsing import flag, ids, required, text
 from .transport import Transport, path_segment
 
 
 @dataclass(frozen=True, slots=True)
-class Device:
-    """A device (``e0`` VoIP phone, ``x1`` external, ``y2`` mobile …)."""
+class Device(ApiModel):
+    """A device (``DeviceResponse``): an ``e0`` VoIP phone, ``x1`` external phone, ``y2`` mobile and so on."""
 
-    id: str
-    alias: str | None = None
-    type: str | None = None
-    online: bool = False
-    dnd: bool = False
-    active_phonelines: tuple[str, ...] = ()
-    active_groups: tuple[str, ...] = ()
-    caller_id: str | None = None
-    owner: str | None = None
+    model_name: ClassVar[str] = "device"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``DeviceResponse``."""
-        return cls(
-            id=required_str(data, "id", "device"),
-            alias=optional_str(data, "alias"),
-            type=optional_str(data, "type"),
-            online=flag(data, "online"),
-            dnd=flag(data, "dnd"),
-            active_phonelines=tuple(
-                str(item["id"]) for item in object_list(data, "activePhonelines") if item.get("id")
-            ),
-            active_groups=tuple(
-                str(item["id"]) for item in object_list(data, "activeGroups") if item.get("id")
-            ),
-            caller_id=optional_str(data, "callerId"),
-            owner=optional_str(data, "owner"),
-        )
+    id: str = required()
+    alias: str | None = text()
+    type: str | None = text()
+    online: bool = flag()
+    dnd: bool = flag()
+    active_phonelines: tuple[str, ...] = ids("activePhonelines")
+    active_groups: tuple[str, ...] = ids("activeGroups")
+    caller_id: str | None = text("callerId")
+    owner: str | None = text()
 
 
 class DevicesApi:

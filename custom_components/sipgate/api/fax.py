@@ -1,14 +1,14 @@
 """Fax: send a PDF, follow its status, list the fax lines."""
 
 import base64
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import ClassVar
 
 from .exceptions import SipgateInvalidResponseError, SipgateValidationError
-from .parsing import flag, optional_str, required_str
+from .model import ApiModel
+from .parsing import flag, read_str, required, text
 from .phone import normalize_number, validate_extension
 from .transport import Transport, path_segment
 from .validation import validate_pdf
@@ -30,25 +30,16 @@ class FaxStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Faxline:
-    """A fax line (``f0``)."""
+class Faxline(ApiModel):
+    """A fax line (``f0``, an item of ``GET /{userId}/faxlines``)."""
 
-    id: str
-    alias: str | None = None
-    tagline: str | None = None
-    can_send: bool = False
-    can_receive: bool = False
+    model_name: ClassVar[str] = "fax line"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of ``GET /{userId}/faxlines``."""
-        return cls(
-            id=required_str(data, "id", "fax line"),
-            alias=optional_str(data, "alias"),
-            tagline=optional_str(data, "tagline"),
-            can_send=flag(data, "canSend"),
-            can_receive=flag(data, "canReceive"),
-        )
+    id: str = required()
+    alias: str | None = text()
+    tagline: str | None = text()
+    can_send: bool = flag("canSend")
+    can_receive: bool = flag("canReceive")
 
 
 def default_fax_filename(now: datetime | None = None) -> str:
@@ -74,7 +65,7 @@ class FaxApi:
         data = await self._transport.request(
             "POST", "sessions/fax", json_body=body, scope="sessions:fax:write"
         )
-        session_id = optional_str(data, "sessionId") if isinstance(data, dict) else None
+        session_id = read_str(data.get("sessionId")) if isinstance(data, dict) else None
         if session_id is None:
             raise SipgateInvalidResponseError("sipgate accepted the fax without a session id")
         return session_id

@@ -1,14 +1,28 @@
 """The call, fax, SMS and voicemail history: read, filter, update, delete, export."""
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateValidationError
+from .model import ApiModel, check_required
 from .pagination import Page, iterate_pages
-from .parsing import flag, object_list, optional_datetime, optional_int, optional_str, required_str, str_list
+from .parsing import (
+    custom,
+    flag,
+    inner_text,
+    moment,
+    nested_list,
+    number,
+    read_int,
+    read_objects,
+    read_str,
+    required,
+    text,
+    texts,
+)
 from .phone import normalize_number, validate_extension
 from .query import QueryValue
 from .transport import Transport, items_of, path_segment
@@ -76,63 +90,61 @@ class HistoryFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryEndpoint:
-    """Where an entry went: ``ROUTED``, ``FORWARDED`` or ``PICKUP`` to an extension of a type."""
+class HistoryEndpoint(ApiModel):
+    """Where an entry went (``RoutedEndpointResponse``): ``ROUTED``, ``FORWARDED`` or ``PICKUP`` to an extension of a type."""
 
-    type: str | None
-    extension: str | None
-    extension_type: str | None = None
+    model_name: ClassVar[str] = "history endpoint"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``RoutedEndpointResponse``."""
-        endpoint = data.get("endpoint")
-        inner: Mapping[str, Any] = endpoint if isinstance(endpoint, Mapping) else {}
-        return cls(
-            type=optional_str(data, "type"),
-            extension=optional_str(inner, "extension"),
-            extension_type=optional_str(inner, "type"),
-        )
+    type: str | None = text()
+    extension: str | None = inner_text("endpoint", "extension")
+    extension_type: str | None = inner_text("endpoint", "type")
+
+
+def _urls(value: Any) -> tuple[str, ...]:
+    """The ``url`` of each recording that has one."""
+    return tuple(url for item in read_objects(value) if (url := read_str(item.get("url"))))
 
 
 @dataclass(frozen=True, slots=True)
-class HistoryEntry:
-    """One history entry; fields of other entry types stay ``None``."""
+class HistoryEntry(ApiModel):
+    """One history entry (``HistoryEntryResponse``); fields of other entry types stay ``None``."""
 
-    id: str
-    type: str
-    direction: str | None = None
-    source: str | None = None
-    target: str | None = None
-    source_alias: str | None = None
-    target_alias: str | None = None
-    created: datetime | None = None
-    last_modified: datetime | None = None
-    status: str | None = None
-    incoming: bool = False
-    read: bool = False
-    archived: bool = False
-    starred: bool = False
-    note: str | None = None
-    connection_ids: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    endpoints: tuple[HistoryEndpoint, ...] = ()
+    model_name: ClassVar[str] = "history entry"
+
+    id: str = required()
+    type: str = text(default="UNKNOWN")
+    direction: str | None = text()
+    source: str | None = text()
+    target: str | None = text()
+    source_alias: str | None = text("sourceAlias")
+    target_alias: str | None = text("targetAlias")
+    created: datetime | None = moment()
+    last_modified: datetime | None = moment("lastModified")
+    status: str | None = text()
+    incoming: bool = flag()
+    read: bool = flag()
+    archived: bool = flag()
+    starred: bool = flag()
+    note: str | None = text()
+    connection_ids: tuple[str, ...] = texts("connectionIds")
+    labels: tuple[str, ...] = texts()
+    endpoints: tuple[HistoryEndpoint, ...] = nested_list(HistoryEndpoint)
     # Calls and voicemails
-    call_id: str | None = None
-    call_status: str | None = None
-    duration: int | None = None
-    recording_urls: tuple[str, ...] = ()
-    transcription: str | None = None
+    call_id: str | None = text("callId")
+    call_status: str | None = text("callStatus")
+    duration: int | None = number()
+    recording_urls: tuple[str, ...] = custom(_urls, "recordings", default=())
+    transcription: str | None = text()
     # SMS
-    sms_content: str | None = None
+    sms_content: str | None = text("smsContent")
     # Fax
-    fax_status: str | None = None
-    page_count: int | None = None
-    document_url: str | None = None
-    report_url: str | None = None
-    preview_url: str | None = None
+    fax_status: str | None = text("faxStatusType")
+    page_count: int | None = number("pageCount")
+    document_url: str | None = text("documentUrl")
+    report_url: str | None = text("reportUrl")
+    preview_url: str | None = text("previewUrl")
     # SMS and fax
-    scheduled: datetime | None = None
+    scheduled: datetime | None = moment()
 
     @property
     def is_missed(self) -> bool:
@@ -140,43 +152,15 @@ class HistoryEntry:
         return self.direction in (HistoryDirection.MISSED_INCOMING, HistoryDirection.MISSED_OUTGOING)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``HistoryEntryResponse`` (with the fields of its type)."""
-        recordings = [optional_str(item, "url") for item in object_list(data, "recordings")]
-        recording_url = optional_str(data, "recordingUrl")
-        urls = tuple(url for url in (*recordings, recording_url) if url)
-        return cls(
-            id=required_str(data, "id", "history entry"),
-            type=optional_str(data, "type") or "UNKNOWN",
-            direction=optional_str(data, "direction"),
-            source=optional_str(data, "source"),
-            target=optional_str(data, "target"),
-            source_alias=optional_str(data, "sourceAlias"),
-            target_alias=optional_str(data, "targetAlias"),
-            created=optional_datetime(data, "created"),
-            last_modified=optional_datetime(data, "lastModified"),
-            status=optional_str(data, "status"),
-            incoming=flag(data, "incoming"),
-            read=flag(data, "read"),
-            archived=flag(data, "archived"),
-            starred=flag(data, "starred"),
-            note=optional_str(data, "note"),
-            connection_ids=str_list(data, "connectionIds"),
-            labels=str_list(data, "labels"),
-            endpoints=tuple(HistoryEndpoint.from_dict(item) for item in object_list(data, "endpoints")),
-            call_id=optional_str(data, "callId"),
-            call_status=optional_str(data, "callStatus"),
-            duration=optional_int(data, "duration"),
-            recording_urls=urls,
-            transcription=optional_str(data, "transcription"),
-            sms_content=optional_str(data, "smsContent"),
-            fax_status=optional_str(data, "faxStatusType") or optional_str(data, "faxStatus"),
-            page_count=optional_int(data, "pageCount"),
-            document_url=optional_str(data, "documentUrl"),
-            report_url=optional_str(data, "reportUrl"),
-            preview_url=optional_str(data, "previewUrl"),
-            scheduled=optional_datetime(data, "scheduled"),
-        )
+    def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
+        """Sipgate's older names: ``recordingUrl`` (one more recording) and ``faxStatus`` (for ``faxStatusType``)."""
+        check_required(cls, d)
+        extra: dict[str, Any] = {}
+        if read_str(d.get("recordingUrl")):
+            extra["recordings"] = [*read_objects(d.get("recordings")), {"url": d["recordingUrl"]}]
+        if not read_str(d.get("faxStatusType")) and read_str(d.get("faxStatus")):
+            extra["faxStatusType"] = d["faxStatus"]
+        return d | extra if extra else d
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +205,7 @@ class HistoryApi:
         query |= {"offset": offset, "limit": _page_size(limit)}
         data = await self._transport.request("GET", "history", params=query, scope=SCOPE_READ)
         items = [HistoryEntry.from_dict(item) for item in items_of(data, "history")]
-        return Page(items, optional_int(data, "totalCount"))
+        return Page(items, read_int(data.get("totalCount")))
 
     def iterate(
         self, history_filter: HistoryFilter | None = None, *, page_size: int = 100, limit: int | None = None

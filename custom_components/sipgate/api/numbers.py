@@ -1,58 +1,41 @@
 """The account's phone numbers and where they route."""
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Self
+from typing import ClassVar
 
+from .model import ApiModel
 from .pagination import Page, iterate_pages
-from .parsing import flag, optional_datetime, optional_int, optional_str, required_str
+from .parsing import flag, moment, nested, read_int, required, text
 from .transport import Transport, items_of
 
 
 @dataclass(frozen=True, slots=True)
-class MnpState:
-    """A number being ported away: whether it is released, and until when."""
+class MnpState(ApiModel):
+    """A number being ported away (a number's ``mnpState``): whether it is released, and until when."""
 
-    is_released: bool = False
-    released_until: datetime | None = None
+    model_name: ClassVar[str] = "porting state"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a number's ``mnpState``."""
-        return cls(
-            is_released=flag(data, "isReleased"), released_until=optional_datetime(data, "releasedUntil")
-        )
+    is_released: bool = flag("isReleased")
+    released_until: datetime | None = moment("releasedUntil")
 
 
 @dataclass(frozen=True, slots=True)
-class PhoneNumber:
-    """A number of the account; ``endpoint_id`` is where it rings (``p0``, ``g1`` …)."""
+class PhoneNumber(ApiModel):
+    """A number of the account (``NumberResponseWithEndpoint``); ``endpoint_id`` is where it rings (``p0``, ``g1`` …)."""
 
-    id: str
-    number: str
-    localized: str | None = None
-    type: str | None = None
-    endpoint_id: str | None = None
-    endpoint_alias: str | None = None
-    endpoint_url: str | None = None
-    mnp_state: MnpState | None = None
-    port_id: str | None = None
+    model_name: ClassVar[str] = "number"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``NumberResponseWithEndpoint``."""
-        return cls(
-            id=required_str(data, "id", "number"),
-            number=required_str(data, "number", "number"),
-            localized=optional_str(data, "localized"),
-            type=optional_str(data, "type"),
-            endpoint_id=optional_str(data, "endpointId"),
-            endpoint_alias=optional_str(data, "endpointAlias"),
-            endpoint_url=optional_str(data, "endpointUrl"),
-            mnp_state=MnpState.from_dict(mnp) if isinstance(mnp := data.get("mnpState"), Mapping) else None,
-            port_id=optional_str(data, "portId"),
-        )
+    id: str = required()
+    number: str = required()
+    localized: str | None = text()
+    type: str | None = text()
+    endpoint_id: str | None = text("endpointId")
+    endpoint_alias: str | None = text("endpointAlias")
+    endpoint_url: str | None = text("endpointUrl")
+    mnp_state: MnpState | None = nested(MnpState, "mnpState")
+    port_id: str | None = text("portId")
 
 
 class NumbersApi:
@@ -69,7 +52,7 @@ class NumbersApi:
         )
         return Page(
             [PhoneNumber.from_dict(item) for item in items_of(data, "numbers")],
-            optional_int(data, "totalCount"),
+            read_int(data.get("totalCount")),
         )
 
     def iterate(self, *, page_size: int = 100) -> AsyncIterator[PhoneNumber]:

@@ -1,13 +1,14 @@
 """Phone lines (``p0`` …): call forwardings and blocking anonymous callers."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 import re
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateValidationError
-from .parsing import flag, optional_int, optional_str, required_str
+from .model import ApiModel, check_required
+from .parsing import custom, flag, number, read_bool, required, text
 from .phone import normalize_number
 from .transport import Transport, path_segment
 
@@ -24,66 +25,51 @@ class BlockAnonymousTarget(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Phoneline:
-    """A phone line."""
+class Phoneline(ApiModel):
+    """A phone line, from a ``SimplePhonelineResponse``."""
 
-    id: str
-    alias: str | None = None
-    block_anonymous_url: str | None = None
-    devices_url: str | None = None
-    forwardings_url: str | None = None
-    numbers_url: str | None = None
-    parallel_forwardings_url: str | None = None
-    voicemails_url: str | None = None
+    model_name: ClassVar[str] = "phone line"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``SimplePhonelineResponse``."""
-        return cls(
-            id=required_str(data, "id", "phone line"),
-            alias=optional_str(data, "alias"),
-            block_anonymous_url=optional_str(data, "blockAnonymousUrl"),
-            devices_url=optional_str(data, "devicesUrl"),
-            forwardings_url=optional_str(data, "forwardingsUrl"),
-            numbers_url=optional_str(data, "numbersUrl"),
-            parallel_forwardings_url=optional_str(data, "parallelForwardingsUrl"),
-            voicemails_url=optional_str(data, "voicemailsUrl"),
-        )
+    id: str = required()
+    alias: str | None = text()
+    block_anonymous_url: str | None = text("blockAnonymousUrl")
+    devices_url: str | None = text("devicesUrl")
+    forwardings_url: str | None = text("forwardingsUrl")
+    numbers_url: str | None = text("numbersUrl")
+    parallel_forwardings_url: str | None = text("parallelForwardingsUrl")
+    voicemails_url: str | None = text("voicemailsUrl")
 
 
 @dataclass(frozen=True, slots=True)
-class Forwarding:
-    """A call forwarding: after ``timeout`` seconds (0 = at once) ring ``destination``."""
+class Forwarding(ApiModel):
+    """A call forwarding (``ForwardingResponse``): after ``timeout`` seconds (0 = at once) ring ``destination``.
 
-    destination: str
-    timeout: int = 0
-    active: bool = True
-    alias: str | None = None
+    Read from sipgate, ``active`` is what sipgate says (``False`` when it says
+    nothing); a forwarding made here is active unless told otherwise.
+    """
+
+    model_name: ClassVar[str] = "forwarding"
+
+    destination: str = required()
+    timeout: int = number(default=0)
+    active: bool = custom(read_bool, default=True)
+    alias: str | None = text()
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``ForwardingResponse``."""
-        return cls(
-            destination=required_str(data, "destination", "forwarding"),
-            timeout=optional_int(data, "timeout") or 0,
-            active=flag(data, "active"),
-            alias=optional_str(data, "alias"),
-        )
+    def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
+        """A forwarding sipgate lists without ``active`` is not active."""
+        check_required(cls, d)
+        return d if "active" in d else {**d, "active": False}
 
 
 @dataclass(frozen=True, slots=True)
-class BlockAnonymous:
-    """Whether anonymous calls to a line are blocked, and what happens to them."""
+class BlockAnonymous(ApiModel):
+    """Whether anonymous calls to a line are blocked (``PhonelineBlockAnonymousResponse``), and what happens to them."""
 
-    enabled: bool
-    target: str = BlockAnonymousTarget.REJECT
+    model_name: ClassVar[str] = "blocking of anonymous calls"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``PhonelineBlockAnonymousResponse``."""
-        return cls(
-            enabled=flag(data, "enabled"), target=optional_str(data, "target") or BlockAnonymousTarget.REJECT
-        )
+    enabled: bool = flag()
+    target: str = text(default=BlockAnonymousTarget.REJECT)
 
 
 class PhonelinesApi:

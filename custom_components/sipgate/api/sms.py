@@ -1,13 +1,13 @@
 """Text messages: send now or later, SMS extensions and their sender numbers."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 import re
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateValidationError
-from .parsing import flag, optional_int, optional_str, required_str
+from .model import ApiModel
+from .parsing import flag, number, required, text
 from .phone import normalize_number
 from .transport import Transport, path_segment
 from .validation import validate_send_at
@@ -17,41 +17,26 @@ SCOPE_SEND = "sessions:sms:write"
 
 
 @dataclass(frozen=True, slots=True)
-class SmsExtension:
-    """An SMS extension (``s0``): the "device" that sends text messages."""
+class SmsExtension(ApiModel):
+    """An SMS extension (``s0``, an item of ``GET /{userId}/sms``): the "device" that sends text messages."""
 
-    id: str
-    alias: str | None = None
-    caller_id: str | None = None
+    model_name: ClassVar[str] = "SMS extension"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of ``GET /{userId}/sms``."""
-        return cls(
-            id=required_str(data, "id", "SMS extension"),
-            alias=optional_str(data, "alias"),
-            caller_id=optional_str(data, "callerId"),
-        )
+    id: str = required()
+    alias: str | None = text()
+    caller_id: str | None = text("callerId")
 
 
-@dataclass(frozen=True, slots=True)
-class SmsCallerId:
-    """A number an SMS extension may send from."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SmsCallerId(ApiModel):
+    """A number an SMS extension may send from (an item of ``GET /{userId}/sms/{smsId}/callerids``)."""
 
-    id: int
-    phonenumber: str
-    verified: bool = False
-    default_number: bool = False
+    model_name: ClassVar[str] = "SMS caller id"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from an item of ``GET /{userId}/sms/{smsId}/callerids``."""
-        return cls(
-            id=optional_int(data, "id") or 0,
-            phonenumber=required_str(data, "phonenumber", "SMS caller id"),
-            verified=flag(data, "verified"),
-            default_number=flag(data, "defaultNumber"),
-        )
+    id: int = number(default=0)
+    phonenumber: str = required()
+    verified: bool = flag()
+    default_number: bool = flag("defaultNumber")
 
 
 def validate_sms_id(sms_id: str, *, field: str = "sms_id") -> str:

@@ -1,33 +1,23 @@
 """Voicemail boxes."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import ClassVar
 
-from .parsing import optional_str, required_str
+from .model import ApiModel
+from .parsing import inner_text, required, text
 from .transport import Transport
 
 
 @dataclass(frozen=True, slots=True)
-class Voicemail:
-    """A voicemail box; ``belongs_to`` is the extension it serves (``w0``, ``p1`` …)."""
+class Voicemail(ApiModel):
+    """A voicemail box (``SimpleVoicemailResponse``); ``belongs_to`` is the extension it serves (``w0``, ``p1`` …)."""
 
-    id: str
-    alias: str | None = None
-    belongs_to: str | None = None
-    belongs_to_type: str | None = None
+    model_name: ClassVar[str] = "voicemail"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``SimpleVoicemailResponse``."""
-        endpoint = data.get("belongsToEndpoint")
-        endpoint = endpoint if isinstance(endpoint, Mapping) else {}
-        return cls(
-            id=required_str(data, "id", "voicemail"),
-            alias=optional_str(data, "alias"),
-            belongs_to=optional_str(endpoint, "extension"),
-            belongs_to_type=optional_str(endpoint, "type"),
-        )
+    id: str = required()
+    alias: str | None = text()
+    belongs_to: str | None = inner_text("belongsToEndpoint", "extension")
+    belongs_to_type: str | None = inner_text("belongsToEndpoint", "type")
 
 
 class VoicemailsApi:

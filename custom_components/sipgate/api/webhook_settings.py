@@ -1,13 +1,14 @@
 """The account's webhook (sipgate.io push) settings and debug log."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 import re
-from typing import Any, Self
+from typing import Any, ClassVar
 
 from .exceptions import SipgateValidationError
-from .parsing import flag, optional_datetime, optional_str
+from .model import ApiModel
+from .parsing import custom, flag, moment, text
 from .transport import Transport
 from .validation import validate_http_url
 
@@ -16,62 +17,39 @@ SCOPE_WRITE = "settings:sipgateio:write"
 _WHITELIST_ENTRY = re.compile(r"[pg](0|[1-9][0-9]*)")
 
 
+def _whitelist(value: Any) -> tuple[str, ...] | None:
+    """``whitelist``: a list limits the push, anything else means every line and group."""
+    return tuple(str(item) for item in value) if isinstance(value, list) else None
+
+
 @dataclass(frozen=True, slots=True)
-class WebhookSettings:
-    """Where sipgate pushes call events.
+class WebhookSettings(ApiModel):
+    """Where sipgate pushes call events (``GET``/``PUT /settings/sipgateio``; ``to_dict`` is the ``PUT`` body).
 
     ``whitelist`` limits the push to these phone lines and groups; ``None``
     means every line and group (an empty tuple means none).
     """
 
-    incoming_url: str = ""
-    outgoing_url: str = ""
-    log: bool = False
-    whitelist: tuple[str, ...] | None = None
+    model_name: ClassVar[str] = "webhook settings"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from ``GET /settings/sipgateio``."""
-        whitelist = data.get("whitelist")
-        return cls(
-            incoming_url=optional_str(data, "incomingUrl") or "",
-            outgoing_url=optional_str(data, "outgoingUrl") or "",
-            log=flag(data, "log"),
-            whitelist=None if not isinstance(whitelist, list) else tuple(str(item) for item in whitelist),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The body of ``PUT /settings/sipgateio`` (the whole object)."""
-        return {
-            "incomingUrl": self.incoming_url,
-            "outgoingUrl": self.outgoing_url,
-            "log": self.log,
-            "whitelist": None if self.whitelist is None else list(self.whitelist),
-        }
+    incoming_url: str = text("incomingUrl", default="")
+    outgoing_url: str = text("outgoingUrl", default="")
+    log: bool = flag()
+    whitelist: tuple[str, ...] | None = custom(_whitelist)
 
 
 @dataclass(frozen=True, slots=True)
-class WebhookLogEntry:
-    """One push sipgate sent, with what it got back."""
+class WebhookLogEntry(ApiModel):
+    """One push sipgate sent, with what it got back (a ``PhonelineSipgateIoLogResponse``)."""
 
-    created: datetime | None
-    url: str | None
-    request: str | None
-    response: str | None
-    xml_error: str | None
-    status: str | None
+    model_name: ClassVar[str] = "webhook log entry"
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Self:
-        """Build from a ``PhonelineSipgateIoLogResponse``."""
-        return cls(
-            created=optional_datetime(data, "created"),
-            url=optional_str(data, "url"),
-            request=optional_str(data, "request"),
-            response=optional_str(data, "response"),
-            xml_error=optional_str(data, "xmlError"),
-            status=optional_str(data, "status"),
-        )
+    created: datetime | None = moment()
+    url: str | None = text()
+    request: str | None = text()
+    response: str | None = text()
+    xml_error: str | None = text("xmlError")
+    status: str | None = text()
 
 
 _UNSET: Any = object()

@@ -1,0 +1,80 @@
+"""The base of the client's response models: frozen dataclasses that mashumaro builds.
+
+A model lists its fields with the declarations of :mod:`.parsing` (sipgate's
+JSON name and a lenient reader) and names itself in ``model_name``; mashumaro
+generates ``from_dict`` from that, on first use (``lazy_compilation``, so that
+importing the client stays cheap). ``to_dict`` writes the JSON names back.
+
+Before a model is built, :meth:`ApiModel.__pre_deserialize__` checks the fields
+it cannot do without, and those of the nested models it holds, so that a
+broken answer fails with :class:`SipgateInvalidResponseError` naming the model
+and the field (``"user: field 'id' is missing"``) rather than with a
+mashumaro error.
+"""
+
+from collections.abc import Mapping
+from dataclasses import MISSING, fields
+from typing import Any, ClassVar
+
+from mashumaro import DataClassDictMixin
+from mashumaro.config import BaseConfig
+
+from .exceptions import SipgateInvalidResponseError
+from .parsing import NESTED_MODEL, field_key, read_objects
+
+
+class ApiModel(DataClassDictMixin):
+    """A model of an answer of sipgate's REST API."""
+
+    __slots__ = ()
+
+    # How error messages name the model ("phone line", "SMS caller id" …).
+    model_name: ClassVar[str] = "answer"
+
+    class Config(BaseConfig):
+        """Compile on first use; write sipgate's JSON names."""
+
+        lazy_compilation = True
+        serialize_by_alias = True
+
+    @classmethod
+    def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
+        """Refuse an answer that lacks a required field (here or in a nested model)."""
+        check_required(cls, d)
+        return d
+
+
+type _Schema = tuple[tuple[str, ...], tuple[tuple[str, type[ApiModel]], ...]]
+# One entry per model class, filled on the model's first answer.
+_SCHEMAS: dict[type[ApiModel], _Schema] = {}
+
+
+def _schema(model: type[ApiModel]) -> _Schema:
+    """The JSON names of the required fields, and the nested models by JSON name."""
+    if (known := _SCHEMAS.get(model)) is not None:
+        return known
+    required = tuple(
+        field_key(spec)
+        for spec in fields(model)  # type: ignore[arg-type]  # every ApiModel is a dataclass
+        if spec.default is MISSING and spec.default_factory is MISSING
+    )
+    nested = tuple(
+        (field_key(spec), spec.metadata[NESTED_MODEL])
+        for spec in fields(model)  # type: ignore[arg-type]
+        if NESTED_MODEL in spec.metadata
+    )
+    _SCHEMAS[model] = (required, nested)
+    return required, nested
+
+
+def check_required(model: type[ApiModel], data: Mapping[str, Any]) -> None:
+    """Raise :class:`SipgateInvalidResponseError` when ``data`` cannot make a ``model``."""
+    required, nested = _schema(model)
+    for key in required:
+        value = data.get(key)
+        if value is None or value == "":
+            raise SipgateInvalidResponseError(f"{model.model_name}: field {key!r} is missing")
+    for key, inner in nested:
+        value = data.get(key)
+        for item in [value] if isinstance(value, Mapping) else read_objects(value):
+            check_required(inner, item)
