@@ -75,14 +75,11 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
         try:
             return await fetch()
         except SipgateForbiddenError as err:
-            missing = err.scope or scope
-            self.missing_scopes.add(missing)
-            self.config_entry.runtime_data.missing_scopes.add(missing)
-            LOGGER.warning("The sipgate token has no %s scope: %s is left out", missing, feature)
-            _missing_scope_issue(self.hass, self.config_entry, missing, feature)
+            self._drop_scope(err.scope or scope, feature)
             return None
 
     def _drop_scope(self, scope: str, feature: str) -> None:
+        """Leave out ``feature`` until the entry reloads; a repair issue names the missing ``scope``."""
         self.missing_scopes.add(scope)
         self.config_entry.runtime_data.missing_scopes.add(scope)
         LOGGER.warning("The sipgate token has no %s scope: %s is left out", scope, feature)
