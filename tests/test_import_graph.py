@@ -124,7 +124,12 @@ def test_the_integration_has_no_import_cycle() -> None:
     graph = import_graph(COMPONENT)
     assert find_cycle(graph) is None
     # The graph is read correctly: it sees the imports the integration is built from.
-    assert f"{ROOT}.runtime" in graph[f"{ROOT}.coordinator"]
+    assert f"{ROOT}.runtime" in graph[f"{ROOT}.coordinator.base"]
+    coordinators = {f"{ROOT}.coordinator.{name}" for name in ("account", "history", "live_calls")}
+    assert coordinators <= graph[f"{ROOT}.coordinator"]
+    assert all(f"{ROOT}.coordinator.base" in graph[module] for module in coordinators)
+    # A module inside the package does not load the package's own __init__ first.
+    assert f"{ROOT}.coordinator" not in graph[f"{ROOT}.coordinator.account"]
     assert {f"{ROOT}.actions", f"{ROOT}.actions.helpers"} <= graph[f"{ROOT}.switch"]
     assert f"{ROOT}.actions.messaging" in graph[f"{ROOT}.actions"]
     assert f"{ROOT}.api.client" not in graph[f"{ROOT}.runtime"]  # under TYPE_CHECKING only

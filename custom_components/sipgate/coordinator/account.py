@@ -1,75 +1,28 @@
-"""Polling sipgate, grouped by how fast the data changes (README "Entities"; docs/architecture.md, "The way of a poll").
+"""The account coordinator: balance, numbers, users' devices and phone lines.
 
-* :class:`AccountCoordinator` — balance, numbers, users and their devices every
-  ``account_scan_interval`` (default hourly); phone lines with forwardings and
-  anonymous-call blocking in rotation (every user within ``SLOW_CYCLE``
-  refreshes, at once when something shows they changed).
-* :class:`HistoryCoordinator` — unread missed calls, voicemails, SMS and faxes and
-  the last call: every ``history_scan_interval`` (default 5 min) and, debounced,
-  right after calls end.
-* :class:`LiveCallsCoordinator` — established calls: polled only while a call is
-  going on (the webhook tells when), never while the account is idle.
-
-A feature whose scope the token lacks (403 for every resource, from the start)
-is dropped after the first try: its entities are not created, a repair issue
-names the scope, and it is not requested again until the entry reloads. A 403
-for one resource only affects that resource; "not booked" has its own repair
-issue. Only ``userinfo`` failing fails setup.
-
-Why one module of this size: the three coordinators share one base (error
-mapping, 403 per resource, the first-read retry); the account coordinator's
-rotation of phone lines is most of it. Moving each coordinator into a module of
-its own is left open in issue 13.
+:class:`AccountCoordinator` with what it reads (:class:`AccountData`, a phone
+line as :class:`LineData`, why a resource was refused as :class:`Unreadable`)
+and the rotation of phone lines (``SLOW_CYCLE``); it also removes phones and
+lines gone at sipgate from the device registry.
 """
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import partial
 from math import ceil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
-from homeassistant.helpers.debounce import Debouncer
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import (
-    ActiveCall,
-    Balance,
-    BlockAnonymous,
-    Device,
-    Forwarding,
-    HistoryDirection,
-    HistoryEntry,
-    HistoryFilter,
-    Phoneline,
-    PhoneNumber,
-    SipgateAuthenticationError,
-    SipgateError,
-    SipgateForbiddenError,
-    SipgateRateLimitError,
-)
-from .const import DOMAIN, LOGGER
-from .runtime import SipgateConfigEntry
+from ..api import Balance, BlockAnonymous, Device, Forwarding, Phoneline, PhoneNumber, SipgateForbiddenError
+from ..const import DOMAIN, LOGGER
+from .base import SipgateCoordinator
 
-if TYPE_CHECKING:
-    from .api.client import SipgateClient
-
-# The newest history entries read for the unread counters.
-HISTORY_WINDOW = 100
-# Hangups within this many seconds lead to one history refresh.
-HISTORY_REFRESH_COOLDOWN = 5.0
-LIVE_CALLS_INTERVAL = timedelta(seconds=15)
-# Seconds between tries while a coordinator has never read successfully (then its interval).
-FIRST_READ_RETRIES = (60.0, 120.0, 300.0, 600.0, 1800.0)
 # Phone lines, forwardings and anonymous-call blocking change rarely: each account refresh
 # reads them again for the users read longest ago, every user within this many refreshes
 # (and at once for new users, or when numbers or devices point at lines that changed).
 SLOW_CYCLE = 6
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -111,115 +64,6 @@ class AccountData:
     def readable(self, *resources: str) -> bool:
         """Whether none of ``resources`` was refused in the last refresh."""
         return not any(resource in self.unreadable for resource in resources)
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryData:
-    """Unread counters and the last call, from the newest history entries."""
-
-    unread_missed_calls: int = 0
-    unread_voicemails: int = 0
-    unread_sms: int = 0
-    unread_faxes: int = 0
-    last_call: HistoryEntry | None = None
-    # The entries read, newest first (new voicemails, SMS and faxes are found in them).
-    entries: tuple[HistoryEntry, ...] = ()
-
-
-def _missing_scope_issue(hass: HomeAssistant, entry: SipgateConfigEntry, scope: str, feature: str) -> None:
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        f"missing_scope_{entry.entry_id}_{scope}",
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="missing_scope",
-        translation_placeholders={"account": entry.title, "scope": scope, "feature": feature},
-    )
-
-
-class SipgateCoordinator[T](DataUpdateCoordinator[T]):
-    """Maps client errors the same way for every coordinator."""
-
-    config_entry: SipgateConfigEntry
-
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        entry: SipgateConfigEntry,
-        client: SipgateClient,
-        *,
-        name: str,
-        update_interval: timedelta | None,
-        request_refresh_debouncer: Debouncer[Any] | None = None,
-    ) -> None:
-        """Poll ``client`` for ``entry``."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"sipgate {name}",
-            update_interval=update_interval,
-            request_refresh_debouncer=request_refresh_debouncer,
-        )
-        self.client = client
-        self.missing_scopes: set[str] = set()
-        self._failed_reads = 0
-
-    async def _guarded[R](self, scope: str, feature: str, fetch: Callable[[], Awaitable[R]]) -> R | None:
-        """Fetch a feature; a 403 drops it for good (``None``), other errors fail the update."""
-        if scope in self.missing_scopes:
-            return None
-        try:
-            return await fetch()
-        except SipgateForbiddenError as err:
-            missing = err.scope or scope
-            self.missing_scopes.add(missing)
-            self.config_entry.runtime_data.missing_scopes.add(missing)
-            LOGGER.warning("The sipgate token has no %s scope: %s is left out", missing, feature)
-            _missing_scope_issue(self.hass, self.config_entry, missing, feature)
-            return None
-
-    async def _mapped(self, fetch: Awaitable[T]) -> T:
-        """Await an update, turning client errors into what the coordinator expects.
-
-        Until a first read has succeeded (sipgate was down at start-up), a
-        failed read is tried again sooner than the interval, backing off.
-        """
-        try:
-            data = await fetch
-        except SipgateAuthenticationError as err:
-            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
-        except SipgateRateLimitError as err:
-            # Retry-After only ever postpones the next poll: a shorter one (or 0) would poll
-            # faster than the interval, a request storm while sipgate is rate limiting.
-            interval = self.update_interval.total_seconds() if self.update_interval else 0.0
-            retry_after = (
-                err.retry_after if err.retry_after is not None and err.retry_after > interval else None
-            )
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="rate_limited",
-                translation_placeholders={"seconds": str(round(err.retry_after or 0))},
-                retry_after=retry_after,
-            ) from err
-        except SipgateError as err:
-            self._failed_reads += 1
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="update_failed",
-                translation_placeholders={"error": str(err)},
-                retry_after=self._first_read_retry(),
-            ) from err
-        self._failed_reads = 0
-        return data
-
-    def _first_read_retry(self) -> float | None:
-        """How soon to read again while no read has succeeded yet (``None``: at the interval)."""
-        if self.data is not None or self.update_interval is None:
-            return None
-        step = FIRST_READ_RETRIES[min(self._failed_reads, len(FIRST_READ_RETRIES)) - 1]
-        return step if step < self.update_interval.total_seconds() else None
 
 
 def _not_booked(err: SipgateForbiddenError) -> bool:
@@ -465,12 +309,6 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                 data.lines[line.id] = details
         self._line_details = dict(data.lines)
 
-    def _drop_scope(self, scope: str, feature: str) -> None:
-        self.missing_scopes.add(scope)
-        self.config_entry.runtime_data.missing_scopes.add(scope)
-        LOGGER.warning("The sipgate token has no %s scope: %s is left out", scope, feature)
-        _missing_scope_issue(self.hass, self.config_entry, scope, feature)
-
     def set_device(self, device: Device) -> None:
         """Show a changed device at once (after a write)."""
         if self.data.devices is not None:
@@ -483,82 +321,3 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
             self.data.lines[line.line.id] = line
             self._line_details[line.line.id] = line
             self.async_set_updated_data(self.data)
-
-
-class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
-    """Unread counters and the last call; refreshed after calls end."""
-
-    def __init__(
-        self, hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient, interval: timedelta
-    ) -> None:
-        """Poll every ``interval``; requested refreshes wait for a quiet moment."""
-        super().__init__(
-            hass,
-            entry,
-            client,
-            name="history",
-            update_interval=interval,
-            request_refresh_debouncer=Debouncer(
-                hass, LOGGER, cooldown=HISTORY_REFRESH_COOLDOWN, immediate=False
-            ),
-        )
-
-    @callback
-    def async_schedule_refresh_after_calls(self) -> None:
-        """Read the history once calls have ended: a burst of hangups leads to one refresh.
-
-        While sipgate asks to wait (429) nothing is requested: the next poll, after
-        the wait, reads it.
-        """
-        if self.client.transport.rate_limited_for > 0:
-            return
-        self.hass.async_create_task(self.async_request_refresh())
-
-    async def _async_update_data(self) -> HistoryData | None:
-        return await self._mapped(self._fetch())
-
-    async def _fetch(self) -> HistoryData | None:
-        page = await self._guarded(
-            "history:read",
-            "the history counters",
-            lambda: self.client.history.fetch(HistoryFilter(), limit=HISTORY_WINDOW),
-        )
-        if page is None:
-            return None
-        entries = page.items
-        unread = [entry for entry in entries if not entry.read]
-        calls = [entry for entry in entries if entry.type == "CALL"]
-        return HistoryData(
-            # Incoming calls nobody answered; unanswered outgoing calls are not missed calls.
-            unread_missed_calls=sum(
-                1 for e in unread if e.type == "CALL" and e.direction == HistoryDirection.MISSED_INCOMING
-            ),
-            unread_voicemails=sum(1 for e in unread if e.type == "VOICEMAIL"),
-            unread_sms=sum(1 for e in unread if e.type == "SMS" and e.incoming),
-            unread_faxes=sum(1 for e in unread if e.type == "FAX" and e.incoming),
-            last_call=max(calls, key=lambda e: e.created or EPOCH, default=None),
-            entries=tuple(entries),
-        )
-
-
-class LiveCallsCoordinator(SipgateCoordinator[list[ActiveCall] | None]):
-    """Established calls, polled only while the webhook reports a call in progress."""
-
-    def __init__(self, hass: HomeAssistant, entry: SipgateConfigEntry, client: SipgateClient) -> None:
-        """Start idle: no polling until a call begins."""
-        super().__init__(hass, entry, client, name="live calls", update_interval=None)
-
-    async def _async_update_data(self) -> list[ActiveCall] | None:
-        return await self._mapped(
-            self._guarded("rtcm:read", "established calls", self.client.calls.get_established)
-        )
-
-    def calls_changed(self, active: bool) -> None:
-        """Poll while calls are active; stop (and show none) once all have ended."""
-        if active and "rtcm:read" not in self.missing_scopes:
-            if self.update_interval is None:
-                self.update_interval = LIVE_CALLS_INTERVAL
-                self.hass.async_create_task(self.async_request_refresh())
-        elif self.update_interval is not None:
-            self.update_interval = None
-            self.async_set_updated_data([] if self.data is not None else None)
