@@ -30,6 +30,7 @@ from custom_components.sipgate.api.contacts import (
     contact_to_vcard,
     contacts_to_csv,
     contacts_to_vcard,
+    new_contact_from_vcard,
 )
 from custom_components.sipgate.api.contacts_formats import (
     VCard,
@@ -777,7 +778,7 @@ async def test_vcard_import_checks_the_number(client: SipgateClient, fake_sipgat
 
 
 def test_new_contact_from_a_card_without_number_mail_or_address() -> None:
-    contact = NewContact.from_vcard(VCard(family="Müller", given="Jürgen"), "SHARED")
+    contact = new_contact_from_vcard(VCard(family="Müller", given="Jürgen"), "SHARED")
     assert contact == NewContact(firstname="Jürgen", lastname="Müller", scope="SHARED")
     assert contact.to_create_body()["numbers"] == []
 

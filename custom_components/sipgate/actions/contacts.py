@@ -80,7 +80,7 @@ async def _find_contact(entry: SipgateConfigEntry, contact_id: str) -> Contact:
 async def _update_contact(
     hass: HomeAssistant, entry: SipgateConfigEntry, data: dict[str, Any]
 ) -> ServiceResponse:
-    from ..api.contacts_formats import ContactEmail, ContactNumber  # noqa: PLC0415 - only when used
+    from ..api.contact_models import ContactEmail, ContactNumber  # noqa: PLC0415 - only when used
 
     contact = await _find_contact(entry, data["contact_id"])
     changes: dict[str, Any] = {}

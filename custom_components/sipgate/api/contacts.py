@@ -4,25 +4,28 @@ sipgate keeps private contacts (the user's), shared contacts (the account's)
 and internal ones (the account's users, read-only). ``GET /contacts`` has no
 scope parameter, so reading one scope filters on the client. Everything the
 Node library ``sipgateio`` offers for contacts is here, with its bugs fixed
-(each fix is named where it is made). Formats live in :mod:`.contacts_formats`.
-
-Why one module of this size: it is the whole contacts area of the client (the
-models, the requests and the import/export orchestration share the same
-validation); the text formats live apart in :mod:`.contacts_formats`. Splitting
-models from requests, as for the other areas, is left to issue 13's model work.
+(each fix is named where it is made). The models live in
+:mod:`.contact_models`, the text formats in :mod:`.contacts_formats`; this
+module holds the requests and the conversions between the two (export, import).
 """
 
 import base64
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, replace
-from enum import StrEnum
-import re
-from typing import Any, ClassVar, Final, Self
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import replace
+from typing import Any, Final
 
-from .contacts_formats import (
+from .contact_models import (
+    ALL_SCOPES,
+    Contact,
     ContactAddress,
     ContactEmail,
     ContactNumber,
+    ContactScope,
+    NewContact,
+    filter_scope,
+    writable_scope,
+)
+from .contacts_formats import (
     CsvContactRow,
     CsvImport,
     VCard,
@@ -33,9 +36,8 @@ from .contacts_formats import (
     validate_delimiter,
 )
 from .exceptions import SipgateValidationError
-from .model import ApiModel
 from .pagination import Page, iterate_pages
-from .parsing import custom, nested_list, read_int, required, text
+from .parsing import read_int
 from .phone import normalize_number, parse_number
 from .transport import DEFAULT_REGION, Transport, items_of, path_segment
 
@@ -55,56 +57,17 @@ __all__ = [
     "contact_to_vcard",
     "contacts_to_csv",
     "contacts_to_vcard",
+    "new_contact_from_vcard",
+    "prepare_csv_import",
+    "prepare_vcard_import",
+    "vcard_of",
 ]
 
 SCOPE_READ: Final = "contacts:read"
 SCOPE_WRITE: Final = "contacts:write"
-ALL_SCOPES: Final = "ALL"
 DEFAULT_PAGE_SIZE: Final = 1000
 # Latin-1, as sipgate's Node library sends it (see ContactsApi.import_csv).
 CSV_IMPORT_ENCODING: Final = "latin-1"
-_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+")
-
-
-class ContactScope(StrEnum):
-    """Whose contact it is: the user's, the account's, or one of the account's users."""
-
-    PRIVATE = "PRIVATE"
-    SHARED = "SHARED"
-    INTERNAL = "INTERNAL"
-
-
-_WRITABLE_SCOPES: Final = (ContactScope.PRIVATE, ContactScope.SHARED)
-
-
-def _scope(value: object, *, allowed: Sequence[str], field: str = "scope") -> str:
-    """``value`` upper-cased if it is one of ``allowed``, else a validation error."""
-    scope = value.strip().upper() if isinstance(value, str) else ""
-    if scope not in allowed:
-        raise SipgateValidationError(
-            f"{field}: {value!r} is not one of {', '.join(allowed)}", field=field, value=value
-        )
-    return scope
-
-
-def _writable_scope(value: object, *, field: str = "scope") -> ContactScope:
-    """``PRIVATE`` or ``SHARED``: the scopes a contact can be written to."""
-    return ContactScope(_scope(value, allowed=_WRITABLE_SCOPES, field=field))
-
-
-def _filter_scope(value: object) -> ContactScope | None:
-    """The scope to keep when reading, ``None`` for ``ALL``."""
-    scope = _scope(value, allowed=(ALL_SCOPES, *ContactScope))
-    return None if scope == ALL_SCOPES else ContactScope(scope)
-
-
-def _organization(value: Any) -> tuple[tuple[str, ...], ...]:
-    """``organization`` as sipgate sends it: a list of lists of strings (units of one company)."""
-    if not isinstance(value, list):
-        return ()
-    return tuple(
-        tuple(str(unit) for unit in org if unit is not None) for org in value if isinstance(org, list)
-    )
 
 
 def _id(contact_id: str, *, field: str = "contact_id") -> str:
@@ -120,187 +83,43 @@ def _positive(value: int | None, *, field: str) -> int | None:
     return value
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Contact(ApiModel):
-    """A contact as sipgate stores it (``ContactResponse``).
+def vcard_of(contact: Contact) -> VCard:
+    """The contact as a :class:`VCard`.
 
-    ``scope`` is ``PRIVATE``, ``SHARED`` or ``INTERNAL`` (``None`` if sipgate
-    left it out). ``given`` and ``family`` are only known when sipgate sends
-    them (its spec does not promise it); ``name`` is what sipgate shows.
-    ``organization`` holds one tuple per organization (company, department …).
-    ``picture`` is base64 image data.
+    ``N`` is ``family;given`` when sipgate sent them; otherwise the whole
+    name stands in the family position (as in the Node library), so that a
+    vCard export can be imported again with the same name.
     """
-
-    model_name: ClassVar[str] = "contact"
-
-    id: str = required()
-    name: str = text(default="")
-    scope: str | None = text()
-    given: str | None = text()
-    family: str | None = text()
-    emails: tuple[ContactEmail, ...] = nested_list(ContactEmail)
-    numbers: tuple[ContactNumber, ...] = nested_list(ContactNumber)
-    addresses: tuple[ContactAddress, ...] = nested_list(ContactAddress)
-    organization: tuple[tuple[str, ...], ...] = custom(_organization, default=())
-    picture: str | None = text()
-
-    def to_update_body(self, *, region: str | None = DEFAULT_REGION) -> dict[str, Any]:
-        """The ``UpdateContactRequest``: the whole contact, numbers in E.164.
-
-        Raises :class:`SipgateValidationError` for an ``INTERNAL`` contact
-        (sipgate only writes ``PRIVATE`` and ``SHARED``) and for a number that
-        cannot be read (``field`` is ``numbers[i]``). ``picture``, ``given`` and
-        ``family`` are left out when unknown (the spec's ``picture`` is a
-        string, so ``null`` is not sent).
-        """
-        scope = _writable_scope(self.scope)
-        body: dict[str, Any] = {"id": self.id, "name": self.name}
-        if self.family is not None:
-            body["family"] = self.family
-        if self.given is not None:
-            body["given"] = self.given
-        if self.picture is not None:
-            body["picture"] = self.picture
-        numbers = [
-            ContactNumber(
-                normalize_number(number.number, field=f"numbers[{index}]", region=region), number.types
-            ).to_dict()
-            for index, number in enumerate(self.numbers)
-        ]
-        return body | {
-            "emails": [email.to_dict() for email in self.emails],
-            "numbers": numbers,
-            "addresses": [address.to_dict() for address in self.addresses],
-            "organization": [list(org) for org in self.organization],
-            "scope": scope.value,
-        }
-
-    def to_object(self) -> dict[str, Any]:
-        """A plain object as the Node library exports it.
-
-        ``{"id", "name", "emails": [address …], "numbers": [number …],
-        "addresses": [AddressRequest …], "organizations": [[…]], "scope"}``.
-        """
-        return {
-            "id": self.id,
-            "name": self.name,
-            "emails": [email.email for email in self.emails],
-            "numbers": [number.number for number in self.numbers],
-            "addresses": [address.to_dict() for address in self.addresses],
-            "organizations": [list(org) for org in self.organization],
-            "scope": self.scope,
-        }
-
-    def to_vcard(self) -> VCard:
-        """The contact as a :class:`VCard`.
-
-        ``N`` is ``family;given`` when sipgate sent them; otherwise the whole
-        name stands in the family position (as in the Node library), so that a
-        vCard export can be imported again with the same name.
-        """
-        if self.given is None and self.family is None:
-            family, given = self.name, ""
-        else:
-            family, given = self.family or "", self.given or ""
-        return VCard(
-            formatted_name=self.name,
-            family=family,
-            given=given,
-            organizations=self.organization,
-            numbers=self.numbers,
-            emails=self.emails,
-            addresses=self.addresses,
-        )
+    if contact.given is None and contact.family is None:
+        family, given = contact.name, ""
+    else:
+        family, given = contact.family or "", contact.given or ""
+    return VCard(
+        formatted_name=contact.name,
+        family=family,
+        given=given,
+        organizations=contact.organization,
+        numbers=contact.numbers,
+        emails=contact.emails,
+        addresses=contact.addresses,
+    )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class NewContact:
-    """A contact to create: at most one number, e-mail address and postal address.
+def new_contact_from_vcard(card: VCard, scope: ContactScope | str = ContactScope.PRIVATE) -> NewContact:
+    """The contact a vCard import creates.
 
-    ``number`` is read in the client's region and sent in E.164; a plain
-    string for ``number`` or ``email`` has no types. ``organization`` is one
-    company name or a list of organizations, each a list of units.
+    vCard types (``HOME``, ``INTERNET`` …) are not carried over: they are
+    not sipgate's vocabulary, and the Node library sends none either.
     """
-
-    firstname: str = ""
-    lastname: str = ""
-    number: ContactNumber | str | None = None
-    email: ContactEmail | str | None = None
-    address: ContactAddress | None = None
-    organization: str | Sequence[Sequence[str]] = ()
-    picture: str | None = None
-    scope: ContactScope | str = ContactScope.PRIVATE
-
-    @property
-    def name(self) -> str:
-        """``"<first> <last>"`` (without a stray space when one of them is empty)."""
-        return " ".join(part for part in (self.firstname.strip(), self.lastname.strip()) if part)
-
-    @classmethod
-    def from_vcard(cls, card: VCard, scope: ContactScope | str = ContactScope.PRIVATE) -> Self:
-        """The contact a vCard import creates.
-
-        vCard types (``HOME``, ``INTERNET`` …) are not carried over: they are
-        not sipgate's vocabulary, and the Node library sends none either.
-        """
-        return cls(
-            firstname=card.given,
-            lastname=card.family,
-            number=card.numbers[0].number if card.numbers else None,
-            email=card.emails[0].email if card.emails else None,
-            address=replace(card.addresses[0], types=()) if card.addresses else None,
-            organization=card.organizations,
-            scope=scope,
-        )
-
-    def to_create_body(
-        self, *, region: str | None = DEFAULT_REGION, scope: ContactScope | str | None = None
-    ) -> dict[str, Any]:
-        """The ``CreateContactRequest``; ``scope`` overrides :attr:`scope`.
-
-        Raises :class:`SipgateValidationError` when both names are empty
-        (``Names not given``), the number cannot be read, the e-mail address
-        is not one, or the scope is neither ``PRIVATE`` nor ``SHARED``.
-        """
-        if not self.name:
-            raise SipgateValidationError(
-                "Names not given: firstname or lastname is needed", field="firstname", value=self.firstname
-            )
-        body: dict[str, Any] = {
-            "name": self.name,
-            "family": self.lastname.strip(),
-            "given": self.firstname.strip(),
-            "organization": self._organization(),
-        }
-        if self.picture:
-            body["picture"] = self.picture
-        return body | {
-            "scope": _writable_scope(self.scope if scope is None else scope).value,
-            "addresses": [self.address.to_dict()] if self.address is not None else [],
-            "emails": [email.to_dict()] if (email := self._email()) else [],
-            "numbers": [number.to_dict()] if (number := self._number(region)) else [],
-        }
-
-    def _organization(self) -> list[list[str]]:
-        if isinstance(self.organization, str):
-            return [[self.organization.strip()]] if self.organization.strip() else []
-        return [[str(unit) for unit in org] for org in self.organization]
-
-    def _email(self) -> ContactEmail | None:
-        email = ContactEmail(self.email) if isinstance(self.email, str) else self.email
-        if email is None or not email.email.strip():
-            return None
-        if not _EMAIL.fullmatch(email.email.strip()):
-            raise SipgateValidationError(
-                f"email: {email.email!r} is not an e-mail address", field="email", value=email.email
-            )
-        return ContactEmail(email.email.strip(), email.types)
-
-    def _number(self, region: str | None) -> ContactNumber | None:
-        number = ContactNumber(self.number) if isinstance(self.number, str) else self.number
-        if number is None or not number.number.strip():
-            return None
-        return ContactNumber(normalize_number(number.number, field="number", region=region), number.types)
+    return NewContact(
+        firstname=card.given,
+        lastname=card.family,
+        number=card.numbers[0].number if card.numbers else None,
+        email=card.emails[0].email if card.emails else None,
+        address=replace(card.addresses[0], types=()) if card.addresses else None,
+        organization=card.organizations,
+        scope=scope,
+    )
 
 
 def contacts_to_csv(contacts: Iterable[Contact], *, delimiter: str = ",") -> str:
@@ -310,7 +129,7 @@ def contacts_to_csv(contacts: Iterable[Contact], *, delimiter: str = ",") -> str
 
 def contact_to_vcard(contact: Contact) -> str:
     """One contact as a vCard 4.0 text (``FN``, ``N``, ``ORG``, ``TEL``, ``EMAIL``, ``ADR``)."""
-    return contact.to_vcard().render()
+    return vcard_of(contact).render()
 
 
 def contacts_to_vcard(contacts: Iterable[Contact]) -> str:
@@ -376,7 +195,7 @@ class ContactsApi:
         the Node library neither reads past the first page nor awaits the
         deletions. An error stops the loop; contacts deleted so far stay deleted.
         """
-        if _writable_scope(scope) is ContactScope.PRIVATE:
+        if writable_scope(scope) is ContactScope.PRIVATE:
             await self._transport.request("DELETE", "contacts", scope=SCOPE_WRITE)
             return None
         shared = await self.get_all(ContactScope.SHARED)
@@ -416,7 +235,7 @@ class ContactsApi:
         counts all scopes. Whether more pages follow:
         ``offset + limit < total_count``.
         """
-        wanted = _filter_scope(scope)
+        wanted = filter_scope(scope)
         page = await self._fetch(limit=limit, offset=offset, numbers=self._numbers(phone_numbers))
         return Page([c for c in page.items if wanted is None or c.scope == wanted], page.total_count)
 
@@ -433,7 +252,7 @@ class ContactsApi:
         Pages are read whole and filtered afterwards, so a page without
         contacts of ``scope`` does not end the walk early.
         """
-        wanted = _filter_scope(scope)
+        wanted = filter_scope(scope)
         numbers = self._numbers(phone_numbers)
         size = _positive(page_size, field="page_size") or DEFAULT_PAGE_SIZE
         _positive(limit, field="limit")
@@ -574,4 +393,4 @@ def _import_row(row: CsvContactRow, region: str | None) -> CsvContactRow:
 
 def prepare_vcard_import(vcard: str, scope: ContactScope | str) -> NewContact:
     """The contact :meth:`ContactsApi.import_vcard` creates from a vCard, read without sending (pure CPU work)."""
-    return NewContact.from_vcard(parse_vcard(vcard), _writable_scope(scope))
+    return new_contact_from_vcard(parse_vcard(vcard), writable_scope(scope))

@@ -1,9 +1,9 @@
 """Text formats of contacts: sipgate's CSV import, the CSV export and vCard 4.0.
 
 Pure functions without I/O: :mod:`.contacts` fetches and sends, this module
-turns text into values and values into text. It also holds the parts a contact
-is made of (:class:`ContactEmail`, :class:`ContactNumber`,
-:class:`ContactAddress`), which the API's JSON and the vCard share.
+turns text into values and values into text; the parts a contact is made of
+(:class:`ContactEmail`, :class:`ContactNumber`, :class:`ContactAddress`), which
+the API's JSON and the vCard share, are models of :mod:`.contact_models`.
 
 Every rejected input raises :class:`SipgateValidationError` whose ``field`` is
 ``"csv"``, ``"vcard"`` or ``"delimiter"``; the messages start with the wording
@@ -21,11 +21,10 @@ from dataclasses import dataclass
 import io
 import json
 import re
-from typing import Any, Final, Self
+from typing import Any, Final
 
+from .contact_models import ContactAddress, ContactEmail, ContactNumber
 from .exceptions import SipgateValidationError
-from .model import ApiModel
-from .parsing import text, texts
 
 IMPORT_CSV_HEADER: Final = ("firstname", "lastname", "number")
 EXPORT_CSV_HEADER: Final = ("id", "name", "emails", "numbers", "addresses", "organizations")
@@ -36,77 +35,6 @@ _MAX_LINE_OCTETS: Final = 75
 _TYPE_TOKEN: Final = re.compile(r"[A-Za-z0-9-]+")
 _UNFOLD: Final = re.compile(r"(?:\r\n|\r|\n)[ \t]")
 _LINE_BREAK: Final = re.compile(r"\r\n|\r|\n")
-
-
-# --- the parts of a contact -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ContactEmail(ApiModel):
-    """An e-mail address and its types (``home``, ``work`` …); ``to_dict`` is the API's ``EmailRequest``."""
-
-    email: str = text(default="")
-    types: tuple[str, ...] = texts("type")
-
-
-@dataclass(frozen=True, slots=True)
-class ContactNumber(ApiModel):
-    """A phone number and its types (``cell``, ``home``, ``work``, ``fax`` …); ``to_dict`` is the API's ``NumberRequest``."""
-
-    number: str = text(default="")
-    types: tuple[str, ...] = texts("type")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ContactAddress(ApiModel):
-    """A postal address: the seven fields of the API and of a vCard ``ADR``, in that order.
-
-    Missing fields are read as ``""``; ``to_dict`` is the API's
-    ``AddressRequest``, with ``type`` only when the address has types.
-    """
-
-    po_box: str = text("poBox", default="")
-    extended_address: str = text("extendedAddress", default="")
-    street_address: str = text("streetAddress", default="")
-    locality: str = text(default="")
-    region: str = text(default="")
-    postal_code: str = text("postalCode", default="")
-    country: str = text(default="")
-    types: tuple[str, ...] = texts("type")
-
-    def __post_serialize__(self, d: dict[Any, Any]) -> dict[Any, Any]:
-        """Leave ``type`` out when there is none."""
-        if not d["type"]:
-            del d["type"]
-        return d
-
-    @classmethod
-    def from_components(cls, components: Sequence[str], types: Sequence[str] = ()) -> Self:
-        """Build from the seven components, post office box first, country last."""
-        po_box, extended, street, locality, region, postal_code, country = components[:7]
-        return cls(
-            po_box=po_box,
-            extended_address=extended,
-            street_address=street,
-            locality=locality,
-            region=region,
-            postal_code=postal_code,
-            country=country,
-            types=tuple(types),
-        )
-
-    @property
-    def components(self) -> tuple[str, str, str, str, str, str, str]:
-        """The seven fields in the order of the API and of vCard's ``ADR``."""
-        return (
-            self.po_box,
-            self.extended_address,
-            self.street_address,
-            self.locality,
-            self.region,
-            self.postal_code,
-            self.country,
-        )
 
 
 # --- CSV ----------------------------------------------------------------------------------------------
