@@ -185,16 +185,22 @@ async def test_invalid_input_is_refused_before_sending(
 
 
 async def test_unknown_config_entry_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """An id that names no sipgate account (or another integration's entry) is refused."""
-    other = MockConfigEntry(domain="other_integration")
+    """An id that names no sipgate account (or another integration's entry) is refused.
+
+    The check is Home Assistant's own (``service.async_get_config_entry``), with its translated errors.
+    """
+    other = MockConfigEntry(domain="other_integration", title="Other")
     other.add_to_hass(hass)
-    for entry_id in ("no-such-entry", other.entry_id):
+    for entry_id, key, placeholders in (
+        ("no-such-entry", "service_config_entry_not_found", {"domain": DOMAIN, "entry_id": "no-such-entry"}),
+        (other.entry_id, "service_config_entry_wrong_domain", {"domain": DOMAIN, "entry_title": "Other"}),
+    ):
         with pytest.raises(ServiceValidationError) as caught:
             await hass.services.async_call(
                 DOMAIN, "get_calls", {"config_entry_id": entry_id}, blocking=True, return_response=True
             )
-        assert caught.value.translation_key == "entry_not_found"
-        assert caught.value.translation_placeholders == {"entry_id": entry_id}
+        assert (caught.value.translation_domain, caught.value.translation_key) == ("homeassistant", key)
+        assert caught.value.translation_placeholders == placeholders
 
 
 async def test_unloaded_account(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -210,8 +216,9 @@ async def test_unloaded_account(hass: HomeAssistant, init_integration: MockConfi
             blocking=True,
             return_response=True,
         )
-    assert caught.value.translation_key == "entry_not_loaded"
-    assert caught.value.translation_placeholders == {"account": init_integration.title}
+    assert caught.value.translation_domain == "homeassistant"
+    assert caught.value.translation_key == "service_config_entry_not_loaded"
+    assert caught.value.translation_placeholders == {"domain": DOMAIN, "entry_title": init_integration.title}
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)

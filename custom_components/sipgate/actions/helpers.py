@@ -15,7 +15,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, service
 from homeassistant.util import dt as dt_util
 
 from ..api import (
@@ -62,23 +62,14 @@ def resolve_entry(
 ) -> SipgateConfigEntry:
     """The account an action is for.
 
-    ``config_entry_id`` when given; else the only account; else the one
-    ``prefer`` picks (e.g. the account the call belongs to).
+    ``config_entry_id`` when given (checked by Home Assistant's
+    ``service.async_get_config_entry``, with its translated errors); else the
+    only loaded account; else the one ``prefer`` picks (e.g. the account the
+    call belongs to).
     """
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
-        entry = hass.config_entries.async_get_entry(entry_id)
-        if entry is None or entry.domain != DOMAIN:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_not_found",
-                translation_placeholders={"entry_id": entry_id},
-            )
-        if entry.state is not ConfigEntryState.LOADED:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="entry_not_loaded",
-                translation_placeholders={"account": entry.title},
-            )
+        # Home Assistant's own check: the entry exists, is sipgate's and is loaded.
+        entry: SipgateConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
         return entry
     entries = loaded_entries(hass)
     if not entries:
