@@ -12,6 +12,7 @@ from .conftest import WebhookCaller
 
 CALL_STATE = "sensor.sipgate_muster_elektro_gmbh_call_state"
 CALL_EVENT = "event.sipgate_muster_elektro_gmbh_call"
+LAST_CALLER = "sensor.sipgate_muster_elektro_gmbh_last_caller"
 
 
 @pytest.fixture(autouse=True)
@@ -28,11 +29,12 @@ async def test_per_call_attributes_stay_out_of_the_recorder(
     await hass.async_block_till_done()
     assert hass.states.get(CALL_STATE).attributes["from_number"] == "+4915799912345"
     assert hass.states.get(CALL_EVENT).attributes["call_id"] == "REC1"
+    assert hass.states.get(LAST_CALLER).attributes["call_id"] == "REC1"
     await async_wait_recording_done(hass)
 
     def recorded() -> dict[str, list[dict[str, object]]]:
         states = history.get_significant_states(
-            hass, start, entity_ids=[CALL_STATE, CALL_EVENT], significant_changes_only=False
+            hass, start, entity_ids=[CALL_STATE, CALL_EVENT, LAST_CALLER], significant_changes_only=False
         )
         return {entity_id: [dict(s.attributes) for s in found] for entity_id, found in states.items()}
 
@@ -41,3 +43,6 @@ async def test_per_call_attributes_stay_out_of_the_recorder(
         assert not {"call_id", "from_number", "to_number", "from_name", "to_name"} & set(attributes)
     assert stored[CALL_STATE][-1]["active_calls"] == 1
     assert stored[CALL_EVENT][-1]["event_type"] == "incoming_call"
+    for attributes in stored[LAST_CALLER]:
+        assert not {"number", "name", "time", "call_id", "duration"} & set(attributes)
+    assert stored[LAST_CALLER][-1]["direction"] == "incoming"

@@ -1,7 +1,9 @@
 """The webhook: signatures, parsing, events, duplicate suppression, bad input."""
 
+import asyncio
 import re
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -18,7 +20,7 @@ from custom_components.sipgate.const import (
     EVENT_NEW_CALL,
 )
 from custom_components.sipgate.event import HANGUP_CAUSES, cause_key
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, StateMachine
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
@@ -357,3 +359,53 @@ async def test_a_late_push_does_not_revive_an_ended_call(
     await hass.async_block_till_done()
     assert webhook_integration.runtime_data.calls.calls == []
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_call_state").state == "idle"
+
+
+async def test_a_burst_of_calls_costs_one_write_of_the_call_sensors(
+    hass: HomeAssistant, push: WebhookCaller
+) -> None:
+    """Pushes handled in one turn of the event loop: every event, one state write per call sensor.
+
+    The call event entity and the bus carry each push; the call state and last caller sensors
+    show the end of the burst; the message event entity does not follow calls at all.
+    """
+    call_state = "sensor.sipgate_muster_elektro_gmbh_call_state"
+    last_caller = "sensor.sipgate_muster_elektro_gmbh_last_caller"
+    call_event = "event.sipgate_muster_elektro_gmbh_call"
+    message_event = "event.sipgate_muster_elektro_gmbh_messages"
+    assert hass.states.get(message_event) is not None
+    # Every state write, changed or not (what a write costs is computing and setting it).
+    writes: list[str] = []
+    set_internal = StateMachine.async_set_internal
+
+    def counting(states: StateMachine, entity_id: str, *args: Any, **kwargs: Any) -> None:
+        writes.append(entity_id)
+        set_internal(states, entity_id, *args, **kwargs)
+
+    events = async_capture_events(hass, EVENT_NEW_CALL)
+    with patch.object(StateMachine, "async_set_internal", counting):
+        await asyncio.gather(
+            *(
+                push.post(f"event=newCall&callId=B{n}&from=491579991234{n}&to=4921112345671&direction=in")
+                for n in range(5)
+            )
+        )
+        await hass.async_block_till_done()
+    assert len(events) == 5
+    assert writes.count(call_event) == 5
+    assert writes.count(message_event) == 0
+    assert 1 <= writes.count(call_state) < 5
+    assert 1 <= writes.count(last_caller) < 5
+    assert hass.states.get(call_state).state == "ringing"
+    assert hass.states.get(last_caller).attributes["number"] == events[-1].data["from_number"]
+
+    # A call's own transitions arrive in separate requests: each is written.
+    writes.clear()
+    common = "callId=B0&from=4915799912340&to=4921112345671&direction=in"
+    with patch.object(StateMachine, "async_set_internal", counting):
+        await push.post(f"event=answer&user=Anna&{common}")
+        await hass.async_block_till_done()
+        await push.post(f"event=hangup&cause=normalClearing&{common}")
+        await hass.async_block_till_done()
+    assert writes.count(call_event) == 2
+    assert writes.count(call_state) == 2

@@ -35,11 +35,7 @@ def account_device_info(entry: SipgateConfigEntry) -> DeviceInfo:
 
 
 class SipgateAccountEntity(Entity):
-    """An entity of the account device; unique ids start with the account id.
-
-    It follows the account's webhook events: :meth:`_async_handle_call_event`
-    runs for each one.
-    """
+    """An entity of the account device; unique ids start with the account id."""
 
     _attr_has_entity_name = True
     _attr_should_poll = False
@@ -49,6 +45,20 @@ class SipgateAccountEntity(Entity):
         self._entry = entry
         self._attr_unique_id = f"{entry.runtime_data.userinfo.master_sip_id}_{key}"
         self._attr_device_info = account_device_info(entry)
+
+
+class SipgateCallFollowingEntity(SipgateAccountEntity):
+    """An account entity that follows the webhook's call events.
+
+    :meth:`_async_handle_call_event` runs for each accepted push. By default
+    it writes the state once per turn of the event loop however many pushes
+    were handled in it, so a burst of calls costs one state write, not one per
+    push (the ``sipgate_*`` bus events and the call event entity still carry
+    every push). Pushes of one call always arrive in separate requests, so a
+    call's own transitions (ringing, talking, idle) are each written.
+    """
+
+    _write_scheduled = False
 
     async def async_added_to_hass(self) -> None:
         """Follow the account's webhook events."""
@@ -62,7 +72,20 @@ class SipgateAccountEntity(Entity):
     @callback
     def _async_handle_call_event(self, event: PushEvent, data: dict[str, Any]) -> None:
         """Show what the event changed."""
-        self.async_write_ha_state()
+        self._async_write_state_soon()
+
+    @callback
+    def _async_write_state_soon(self) -> None:
+        """Write the state at the end of this turn of the event loop (once, however often asked)."""
+        if not self._write_scheduled:
+            self._write_scheduled = True
+            self.hass.loop.call_soon(self._async_write_scheduled_state)
+
+    @callback
+    def _async_write_scheduled_state(self) -> None:
+        self._write_scheduled = False
+        if self.hass is not None and self.platform is not None and self.entity_id is not None:
+            self.async_write_ha_state()
 
 
 def sipgate_device_info(entry: SipgateConfigEntry, device: Device) -> DeviceInfo:

@@ -10,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.push_events import AnswerEvent, DtmfEvent, HangupCause, HangupEvent, NewCallEvent, PushEvent
 from .arrivals import KIND_FAX, KIND_SMS, KIND_VOICEMAIL, signal_message
-from .entity import SipgateAccountEntity
+from .entity import SipgateAccountEntity, SipgateCallFollowingEntity
 from .runtime import SipgateConfigEntry
 
 PARALLEL_UPDATES = 0
@@ -75,7 +75,7 @@ def event_type_of(event: PushEvent) -> str:
     raise ValueError(event)  # pragma: no cover - exhaustive
 
 
-class SipgateCallEventEntity(SipgateAccountEntity, EventEntity):
+class SipgateCallEventEntity(SipgateCallFollowingEntity, EventEntity):
     """Fires for each call happening of the account."""
 
     _attr_translation_key = "call"

@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 from .api import HistoryEntry
 from .api.push_events import AnswerEvent, CallDirection, HangupEvent, NewCallEvent, PushEvent
 from .coordinator import HistoryCoordinator
-from .entity import SipgateAccountEntity
+from .entity import SipgateCallFollowingEntity
 from .runtime import SipgateConfigEntry
 
 ATTRIBUTES = ("number", "name", "direction", "answered", "duration", "time", "call_id")
@@ -25,10 +25,13 @@ ATTRIBUTES = ("number", "name", "direction", "answered", "duration", "time", "ca
 SAME_CALL = timedelta(minutes=1)
 
 
-class SipgateLastCallerSensor(SipgateAccountEntity, RestoreEntity, SensorEntity):
+class SipgateLastCallerSensor(SipgateCallFollowingEntity, RestoreEntity, SensorEntity):
     """The other side of the latest call: its name when known, else its number."""
 
     _attr_translation_key = "last_caller"
+    # Unique per call: kept out of the recorder (the call events carry them; the state itself,
+    # the caller, is recorded). Restoring after a restart does not need the recorder.
+    _unrecorded_attributes = frozenset({"number", "name", "time", "call_id", "duration"})
 
     def __init__(self, entry: SipgateConfigEntry, history: HistoryCoordinator) -> None:
         """Create the sensor; it reads ``history`` for calls the webhook did not report."""
@@ -83,7 +86,7 @@ class SipgateLastCallerSensor(SipgateAccountEntity, RestoreEntity, SensorEntity)
         elif isinstance(event, HangupEvent):
             answered = self._answered_at
             self._call["duration"] = round((now - answered).total_seconds()) if answered else 0
-        self.async_write_ha_state()
+        self._async_write_state_soon()
 
     @callback
     def _async_history_updated(self) -> None:

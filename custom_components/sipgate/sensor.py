@@ -28,7 +28,7 @@ from .coordinator import (
     LiveCallsCoordinator,
 )
 from .entity import (
-    SipgateAccountEntity,
+    SipgateCallFollowingEntity,
     SipgateCoordinatorEntity,
     account_device_info,
     async_add_when_ready,
@@ -224,7 +224,7 @@ def _history_sensors(entry: SipgateConfigEntry, history: HistoryCoordinator) -> 
     return [SipgateHistorySensor(entry, history, description) for description in HISTORY_SENSORS]
 
 
-class SipgateCallSensor(SipgateAccountEntity, SensorEntity):
+class SipgateCallSensor(SipgateCallFollowingEntity, SensorEntity):
     """Idle, ringing, dialing or talking: the latest call of the account."""
 
     entity_description: SipgateCallSensorDescription
