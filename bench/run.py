@@ -23,6 +23,11 @@ saturation (wrk, c=1 and c=32) and paced at 20 calls/s (newCall, answer 2 s late
 5 s later). Also import time, entry set-up time, and a py-spy profile of where a call's
 time goes. Results: ``bench/results.json`` and the README's benchmark section, both from
 the same run.
+
+Why one module of this size: it is the run itself, its phases in the order they run, so
+that what one figure means can be read top to bottom; the load generators (``load.py``),
+the pool of signed pushes (``pool.py``), the profile (``profile.py``) and the report
+(``report.py``) live apart.
 """
 
 import argparse

@@ -7,9 +7,9 @@ with pushes signed by its own key. See ``python -m standin --help``,
 :class:`StandIn` and :func:`create_app`.
 """
 
+from .call_request import ScriptError
 from .keys import PushSigner
 from .openapi import validate_request
-from .playback import ScriptError
 from .server import (
     DEFAULT_HOST,
     DEFAULT_PORT,

@@ -17,9 +17,9 @@ from typing import Final
 
 from aiohttp import web
 
+from .call_request import ScriptError, parse_call_request
 from .context import STATE, Handler, error_response, no_content
 from .openapi import API_PREFIX
-from .playback import ScriptError, parse_call_request
 
 
 async def control_info(request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ from typing import Any, Self
 import aiohttp
 from aiohttp import web
 
+from .call_request import parse_call_request
 from .context import (
     CONTROL_PREFIX,
     DEFAULT_HOST,
@@ -31,7 +32,7 @@ from .context import (
 from .control import CONTROL_ROUTES
 from .keys import PushSigner
 from .openapi import API_PREFIX
-from .playback import PUSH_TIMEOUT, CallPlayer, parse_call_request
+from .playback import PUSH_TIMEOUT, CallPlayer
 from .rest import API_ROUTES
 from .state import Account, Json, RecordedRequest
 from .validation import api_middleware

@@ -9,6 +9,11 @@ Files named ``devices_<user>.json``, ``phonelines_<user>.json`` and
 ``forwardings_<user>_<line>.json`` belong to that user (and line).
 
 Everything a request changes stays changed until :meth:`Account.reset`.
+
+Why one module of this size: it is the one account every REST area of the stand-in reads
+and changes (users, devices, lines, numbers, history, contacts, calls, settings), so that a
+change made through one endpoint shows in the others as on sipgate; the handlers live in
+``standin/rest/``.
 """
 
 import asyncio

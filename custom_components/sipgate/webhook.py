@@ -14,6 +14,12 @@ The same push delivered again within seconds is a duplicate (same reply, no
 event); later, or without the token, it is refused with 403. The reply path
 does no network I/O: names come from the contact cache, the XML is built in
 memory, and every outbound request an answer needs runs after the reply.
+
+Why one module of this size: it is the way of one push in the order it happens (read,
+verify, parse, admit, fire, reply) and the refusals at each step; the call registry
+(``calls.py``), answering (``answering.py``) and the client's parser, signature and reply
+(``api/push_*.py``) live apart, and splitting the steps further would spread one
+request's checks over several files.
 """
 
 import base64
