@@ -54,6 +54,9 @@ announcement fetched (``audio``: url, accepted, error, duration) and the
 history entry the call left.
 
 The request is read and checked by :mod:`standin.call_request`; this module plays it.
+
+Why one module of this size: playing a call is one state machine (:class:`CallPlayer`) whose
+steps share the call's state: the pushes it sends, the replies it follows, the timeline.
 """
 
 import asyncio
