@@ -13,7 +13,18 @@ ANSWERED = "sipgate, answered by an automation (reject)"
 NOTICE = "sipgate, non-answering automation"
 NEWCALL = "sipgate newCall only"
 EXCLUDED = "sipgate call lifecycle, entities and events not recorded"
-METRICS = ("req_s", "p50_ms", "p99_ms", "loop_us", "recorder_us", "total_us", "lag_p99_ms", "drain_s")
+METRICS = (
+    "req_s",
+    "p50_ms",
+    "p99_ms",
+    "loop_us",
+    "recorder_us",
+    "total_us",
+    "lag_p99_ms",
+    "lag_max_ms",
+    "gc_max_ms",
+    "drain_s",
+)
 
 
 def _spread(values: list[float]) -> dict[str, float]:
@@ -156,8 +167,8 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "At saturation (wrk, keep-alive, each request of the pool sent once):",
         "",
-        "| row | recorder | c | requests | req/s | p50 ms | p99 ms | event-loop CPU µs | recorder CPU µs | loop lag p99 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| row | recorder | c | requests | req/s | p50 ms | p99 ms | event-loop CPU µs | recorder CPU µs | loop lag p99 ms | longest GC pause ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         if r["mode"] == "paced":
@@ -165,7 +176,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['row']} | {'on' if r['phase'] == ON else 'integration excluded'} | {r['mode'][2:]} | {r['requests']} | "
             f"{_cell(r, 'req_s')} | {_cell(r, 'p50_ms', 2)} | {_cell(r, 'p99_ms', 1)} | {_cell(r, 'loop_us')} | "
-            f"{_cell(r, 'recorder_us')} | {_cell(r, 'lag_p99_ms', 1)} |"
+            f"{_cell(r, 'recorder_us')} | {_cell(r, 'lag_p99_ms', 1)} | {_cell(r, 'gc_max_ms', 1)} |"
         )
     lines += [
         "",
@@ -173,8 +184,8 @@ def markdown(results: dict[str, Any]) -> str:
         "signed sample at the same 60 requests/s), recorder on; latency counted from each request's "
         "scheduled time:",
         "",
-        "| row | requests | p50 ms | p99 ms (all) | newCall p50 ms | newCall p99 ms | event-loop CPU µs | recorder CPU µs | loop lag p99 ms |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| row | requests | p50 ms | p99 ms (all) | newCall p50 ms | newCall p99 ms | event-loop CPU µs | recorder CPU µs | loop lag p99 / max ms | longest GC pause ms |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in rows:
         if r["mode"] != "paced":
@@ -182,7 +193,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['row']} | {r['requests']} | {_cell(r, 'p50_ms', 2)} | {_cell(r, 'p99_ms', 1)} | "
             f"{_cell(r, 'newCall_p50_ms', 2)} | {_cell(r, 'newCall_p99_ms', 1)} | {_cell(r, 'loop_us')} | "
-            f"{_cell(r, 'recorder_us')} | {_cell(r, 'lag_p99_ms', 1)} |"
+            f"{_cell(r, 'recorder_us')} | {_cell(r, 'lag_p99_ms', 1)} / {_cell(r, 'lag_max_ms', 1)} | "
+            f"{_cell(r, 'gc_max_ms', 1)} |"
         )
     lines += ["", "The targets of issue 15:", "", "| target | measured | met? |", "| --- | --- | --- |"]
     for t in summary["targets"]:

@@ -406,7 +406,8 @@ class Bench:
                 on_start=mark("start"),
                 on_done=mark("done"),
             )
-        lag = probe(hass)["lag"]
+        probed = probe(hass)
+        lag, collections = probed["lag"], probed["gc"]
         sent = load.requests
         if load.matched != sent or load.non_200 or load.errors:
             raise BenchmarkError(
@@ -448,6 +449,9 @@ class Bench:
             "max_ms": round(load.max_ms, 2),
             "lag_p99_ms": lag.get("p99_ms"),
             "lag_max_ms": lag.get("max_ms"),
+            "gc_max_ms": collections["max_ms"],
+            "gc_total_ms": collections["total_ms"],
+            "gc_count": collections["count"],
             "drain_s": round(drain_s, 2),
         }
         if server == "node":

@@ -133,3 +133,28 @@ def test_readme_part_is_replaced_between_markers(tmp_path: Path) -> None:
     readme.write_text(f"# x\n\nbefore\n{BEGIN}\nold\n{END}\nafter\n", encoding="utf-8")
     write_readme(readme, f"{BEGIN}\nnew\n{END}")
     assert readme.read_text(encoding="utf-8") == f"# x\n\nbefore\n{BEGIN}\nnew\n{END}\nafter\n"
+
+
+def test_probe_times_garbage_collections() -> None:
+    """The probe inside Home Assistant counts and times collections, bounded, until reset or stop."""
+    import gc
+    from unittest.mock import MagicMock
+
+    from bench.custom_components.bench_bare import Probe
+
+    probe = Probe(MagicMock())
+    try:
+        gc.collect()
+        gc.collect(0)
+        figures = probe.gc()
+        assert figures["count"] >= 2
+        assert figures["generations"]["2"]["count"] >= 1
+        assert figures["generations"]["0"]["count"] >= 1
+        assert 0 < figures["max_ms"] <= figures["total_ms"]
+        probe._gc_reset()
+        assert probe.gc()["count"] == 0
+    finally:
+        probe.stop()
+    assert probe._gc not in gc.callbacks
+    gc.collect()
+    assert probe.gc()["count"] == 0
