@@ -37,6 +37,11 @@ M+TfPtOUumI/NHMTvsRW9+ECAwEAAQ==
 """sipgate's push signing key, as published in the official sipgate.io Node library."""
 
 
+# sipgate signs with RSASSA-PKCS1-v1_5 over SHA-256; both objects are immutable, made once.
+_PADDING = padding.PKCS1v15()
+_HASH = hashes.SHA256()
+
+
 class SignatureVerifier:
     """Checks ``X-Sipgate-Signature`` values against one RSA public key.
 
@@ -84,7 +89,7 @@ class SignatureVerifier:
         except ValueError, TypeError, AttributeError:  # binascii.Error is a ValueError
             return False
         try:
-            self._key.verify(raw, body, padding.PKCS1v15(), hashes.SHA256())
+            self._key.verify(raw, body, _PADDING, _HASH)
         except InvalidSignature, ValueError, TypeError:
             return False
         return True
