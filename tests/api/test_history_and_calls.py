@@ -5,7 +5,13 @@ from decimal import Decimal
 
 import pytest
 
-from custom_components.sipgate.api import HistoryChange, HistoryFilter, SipgateClient, SipgateValidationError
+from custom_components.sipgate.api import (
+    HistoryChange,
+    HistoryFilter,
+    SipgateClient,
+    SipgateForbiddenError,
+    SipgateValidationError,
+)
 
 from ..conftest import load_json
 from .conftest import FakeSipgate, sent
@@ -204,6 +210,9 @@ async def test_live_call_control_validation(client: SipgateClient, fake_sipgate:
     """Invalid DTMF, a non-http announcement and a bad transfer target are refused."""
     with pytest.raises(SipgateValidationError, match="DTMF"):
         await client.calls.send_dtmf("ABC", "12 34")
+    with pytest.raises(SipgateValidationError) as caught:
+        await client.calls.send_dtmf("EST1", "12x")
+    assert caught.value.field == "sequence"
     with pytest.raises(SipgateValidationError, match="url"):
         await client.calls.announce("ABC", "file:///etc/passwd")
     with pytest.raises(SipgateValidationError, match="number"):
@@ -227,6 +236,14 @@ async def test_established_calls(client: SipgateClient, fake_sipgate: FakeSipgat
         ("+4921112345671", True),
         ("+4915799912345", False),
     ]
+
+
+async def test_established_calls_forbidden(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
+    """403 on GET /calls: forbidden, naming the scope and sipgate's message."""
+    fake_sipgate.answer("GET", "calls", status=403, json={"message": "scope missing"})
+    with pytest.raises(SipgateForbiddenError) as caught:
+        await client.calls.get_established()
+    assert (caught.value.scope, caught.value.message) == ("rtcm:read", "scope missing")
 
 
 async def test_account_areas(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
