@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -78,6 +79,25 @@ async def test_history_without_filter(client: SipgateClient, fake_sipgate: FakeS
     page = await client.history.fetch()
     assert sent(fake_sipgate)[0][2] == []
     assert page.items == []
+
+
+async def test_history_national_number_and_local_time(
+    client: SipgateClient, fake_sipgate: FakeSipgate
+) -> None:
+    """A national phonenumber is sent in E.164 (read in the client's region); times go as UTC."""
+    fake_sipgate.answer("GET", "history", json={"items": []})
+    berlin = ZoneInfo("Europe/Berlin")
+    await client.history.fetch(
+        HistoryFilter(phonenumber="0157 99912345", start=datetime(2026, 11, 1, tzinfo=berlin)),
+        limit=20,
+        offset=0,
+    )
+    assert sorted(sent(fake_sipgate)[0][2]) == [
+        ("from", "2026-10-31T23:00:00.000Z"),
+        ("limit", "20"),
+        ("offset", "0"),
+        ("phonenumber", "+4915799912345"),
+    ]
 
 
 async def test_history_invalid_input(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
