@@ -9,6 +9,7 @@ from custom_components.sipgate.api import (
     FaxStatus,
     SipgateClient,
     SipgateForbiddenError,
+    SipgateNotPdfError,
     SipgateValidationError,
 )
 from custom_components.sipgate.api.fax import default_fax_filename
@@ -241,6 +242,8 @@ async def test_send_fax_validation(
     with pytest.raises(SipgateValidationError) as caught:
         await client.fax.send(**kwargs)  # type: ignore[arg-type]
     assert caught.value.field == field
+    # Not a PDF has its own error (the glue's "not_a_pdf").
+    assert isinstance(caught.value, SipgateNotPdfError) is (field == "file")
     assert fake_sipgate.requests == []
 
 
