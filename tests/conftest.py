@@ -1,7 +1,7 @@
 """Fixtures shared by the whole suite."""
 
 import base64
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable
 from dataclasses import dataclass
 import json
 from pathlib import Path
@@ -21,17 +21,20 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sipgate.api import API_BASE_URL
-from custom_components.sipgate.api.account import Account, AccountApi, UserInfo
+from custom_components.sipgate.api.account import Account, AccountApi, Balance, User, UserInfo
 from custom_components.sipgate.api.calls import CallsApi
-from custom_components.sipgate.api.contacts import ContactsApi
-from custom_components.sipgate.api.devices import DevicesApi
+from custom_components.sipgate.api.contact_models import Contact
+from custom_components.sipgate.api.contacts import ContactsApi, build_number_index
+from custom_components.sipgate.api.devices import Device, DevicesApi
 from custom_components.sipgate.api.fax import FaxApi
-from custom_components.sipgate.api.history import HistoryApi
-from custom_components.sipgate.api.numbers import NumbersApi
-from custom_components.sipgate.api.phonelines import PhonelinesApi
+from custom_components.sipgate.api.history import HistoryApi, HistoryEntry
+from custom_components.sipgate.api.model import ApiModel
+from custom_components.sipgate.api.numbers import NumbersApi, PhoneNumber
+from custom_components.sipgate.api.pagination import Page
+from custom_components.sipgate.api.phonelines import BlockAnonymous, Forwarding, Phoneline, PhonelinesApi
 from custom_components.sipgate.api.sms import SmsApi
 from custom_components.sipgate.api.transport import Transport
-from custom_components.sipgate.api.voicemails import VoicemailsApi
+from custom_components.sipgate.api.voicemails import Voicemail, VoicemailsApi
 from custom_components.sipgate.api.webhook_settings import WebhookSettingsApi
 from custom_components.sipgate.const import (
     CONF_PUSH_SECRET,
@@ -41,6 +44,7 @@ from custom_components.sipgate.const import (
     DOMAIN,
 )
 from custom_components.sipgate.webhook import call_token
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -159,6 +163,76 @@ def mock_sipgate_client() -> Generator[MagicMock]:
         client.account.get_userinfo.return_value = UserInfo.from_dict(load_json("userinfo.json"))
         client.account.get_account.return_value = Account.from_dict(load_json("account.json"))
         yield client
+
+
+async def _async_iter[T](items: Iterable[T]) -> AsyncIterator[T]:
+    for item in items:
+        yield item
+
+
+def _items[T: ApiModel](fixture: str | dict[str, Any], model: type[T]) -> list[T]:
+    data = load_json(fixture) if isinstance(fixture, str) else fixture
+    return [model.from_dict(item) for item in data["items"]]
+
+
+def answer_like_a_healthy_account(client: MagicMock) -> None:
+    """Make ``client`` answer every read of set-up with the models of ``ACCOUNT_ENDPOINTS``.
+
+    The same data the HTTP mock serves (``sipgate_api``), as the client would
+    return it: balance, numbers, users, each user's devices and phone lines,
+    forwardings and anonymous-call blocking, the history, voicemails and the
+    contacts (also as the caller-name index). Iterators answer anew each call.
+    """
+    endpoints = ACCOUNT_ENDPOINTS
+    numbers = _items(endpoints["numbers"], PhoneNumber)
+    contacts = _items("contacts.json", Contact)
+    devices = {user: _items(endpoints[f"{user}/devices"], Device) for user in ("w0", "w1")}
+    lines = {user: _items(endpoints[f"{user}/phonelines"], Phoneline) for user in ("w0", "w1")}
+    forwardings = {
+        ("w0", "p0"): _items(endpoints["w0/phonelines/p0/forwardings"], Forwarding),
+        ("w1", "p1"): _items(endpoints["w1/phonelines/p1/forwardings"], Forwarding),
+    }
+    blocking = {
+        ("w0", "p0"): BlockAnonymous.from_dict(endpoints["w0/phonelines/p0/blockanonymous"]),
+        ("w1", "p1"): BlockAnonymous.from_dict(endpoints["w1/phonelines/p1/blockanonymous"]),
+    }
+    history = load_json(endpoints["history"])
+
+    client.account.get_balance.return_value = Balance.from_dict(endpoints["balance"])
+    client.account.get_users.return_value = _items(endpoints["users"], User)
+    client.numbers.iterate.side_effect = lambda *args, **kwargs: _async_iter(numbers)
+    client.devices.get_devices.side_effect = lambda user_id: devices[user_id]
+    client.phonelines.get_phonelines.side_effect = lambda user_id: lines[user_id]
+    client.phonelines.get_forwardings.side_effect = lambda user_id, line_id: forwardings[(user_id, line_id)]
+    client.phonelines.get_block_anonymous.side_effect = lambda user_id, line_id: blocking[(user_id, line_id)]
+    client.history.fetch.return_value = Page(
+        [HistoryEntry.from_dict(item) for item in history["items"]], history["totalCount"]
+    )
+    client.voicemails.get_voicemails.return_value = _items("voicemails.json", Voicemail)
+    client.contacts.iterate.side_effect = lambda *args, **kwargs: _async_iter(contacts)
+    client.contacts.get_all.return_value = contacts
+    client.contacts.number_index.return_value = build_number_index(contacts, region=client.region)
+    client.calls.get_established.return_value = []
+    client.transport.rate_limited_for = 0
+
+
+@pytest.fixture
+async def init_integration_mock_client(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_sipgate_client: MagicMock
+) -> MockConfigEntry:
+    """The integration set up with one account whose client is ``mock_sipgate_client``.
+
+    For tests of Home Assistant behaviour: the client answers like a healthy
+    account (``answer_like_a_healthy_account``); a test sets ``return_value`` or
+    ``side_effect`` on the client methods its action calls and checks how they
+    were called. What goes over HTTP is tested in tests/api.
+    """
+    answer_like_a_healthy_account(mock_sipgate_client)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    return mock_config_entry
 
 
 @pytest.fixture

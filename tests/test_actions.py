@@ -1,9 +1,18 @@
-"""Messaging, history, contact and account-settings actions: the requests, the responses, the errors."""
+"""Messaging, history, contact and account-settings actions: the requests, the responses, the errors.
 
+Most tests run on the client mock (``init_integration_mock_client``): what the
+action asks of the client, what it returns, which error it raises. Those whose
+point is the request itself or the client's own checks working through the
+action (SMS input, contacts, webhook settings, which token) run against the
+HTTP mock; how the client builds its requests is tested in tests/api.
+"""
+
+from datetime import datetime
 from pathlib import Path
 import threading
 from typing import Any
-from unittest.mock import patch
+from unittest.mock import MagicMock, call as mock_call, patch
+from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
 import pytest
@@ -15,6 +24,19 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 
 from custom_components.sipgate.actions import contacts as contact_actions
+from custom_components.sipgate.api import (
+    Faxline,
+    FaxStatus,
+    HistoryChange,
+    HistoryFilter,
+    SipgateError,
+    SipgateForbiddenError,
+    SipgateInsufficientFundsError,
+    SipgateNotFoundError,
+    SipgateNotPdfError,
+    SipgateValidationError,
+    SmsExtension,
+)
 from custom_components.sipgate.compat import vol
 from custom_components.sipgate.const import DOMAIN, EVENT_FAX_STATUS
 from custom_components.sipgate.fax_tracking import POLL_INTERVAL
@@ -26,22 +48,16 @@ from .conftest import api_url, assert_valid_against_spec, load_json, sent_reques
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-@pytest.fixture
-def sms_extensions(sipgate_api: AiohttpClientMocker) -> AiohttpClientMocker:
-    """The token owner's SMS extension and fax line."""
-    sipgate_api.get(
-        api_url("w0/sms"), json={"items": [{"id": "s0", "alias": "SMS Anna", "callerId": "+4921112345671"}]}
-    )
-    sipgate_api.get(
-        api_url("w0/faxlines"),
-        json={
-            "items": [
-                {"id": "f0", "alias": "Empfang", "tagline": "Muster", "canSend": False, "canReceive": True},
-                {"id": "f1", "alias": "Büro", "tagline": "Muster", "canSend": True, "canReceive": True},
-            ]
-        },
-    )
-    return sipgate_api
+# The token owner's SMS extension and fax lines, as the client returns them.
+OWNER_SMS = [SmsExtension.from_dict({"id": "s0", "alias": "SMS Anna", "callerId": "+4921112345671"})]
+OWNER_FAXLINES = [
+    Faxline.from_dict(
+        {"id": "f0", "alias": "Empfang", "tagline": "Muster", "canSend": False, "canReceive": True}
+    ),
+    Faxline.from_dict(
+        {"id": "f1", "alias": "Büro", "tagline": "Muster", "canSend": True, "canReceive": True}
+    ),
+]
 
 
 def _new(mock: AiohttpClientMocker, before: int) -> list[tuple[str, str, list[tuple[str, str]], Any]]:
@@ -53,36 +69,37 @@ async def call(hass: HomeAssistant, action: str, data: dict[str, Any], *, respon
     return await hass.services.async_call(DOMAIN, action, data, blocking=True, return_response=response)
 
 
-@pytest.mark.usefixtures("init_integration")
 async def test_send_sms_with_the_owners_extension(
-    hass: HomeAssistant, sms_extensions: AiohttpClientMocker
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
-    """Without sms_id the owner's first SMS extension sends; national numbers become E.164."""
-    sms_extensions.post(api_url("sessions/sms"), status=204)
-    before = sms_extensions.call_count
+    """Without sms_id the owner's first SMS extension sends (looked up once); with it, the one named.
+
+    The recipient goes to the client as written: it sends national numbers in
+    E.164 (tests/api, test_send_sms_later_sends_whole_seconds).
+    """
+    mock_sipgate_client.sms.get_extensions.return_value = OWNER_SMS
     await call(hass, "send_sms", {"recipient": "0157 99912345", "message": "Die Waschmaschine ist fertig."})
     await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "Noch eine", "sms_id": "s1"})
-    assert _new(sms_extensions, before) == [
-        ("GET", "/w0/sms", [], None),
-        (
-            "POST",
-            "/sessions/sms",
-            [],
-            {"smsId": "s0", "message": "Die Waschmaschine ist fertig.", "recipient": "+4915799912345"},
+    await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "Und noch eine"})
+    assert mock_sipgate_client.sms.get_extensions.await_args_list == [mock_call("w0")]
+    assert mock_sipgate_client.sms.send.await_args_list == [
+        mock_call(
+            sms_id="s0", recipient="0157 99912345", message="Die Waschmaschine ist fertig.", send_at=None
         ),
-        ("POST", "/sessions/sms", [], {"smsId": "s1", "message": "Noch eine", "recipient": "+4915799912345"}),
+        mock_call(sms_id="s1", recipient="+4915799912345", message="Noch eine", send_at=None),
+        mock_call(sms_id="s0", recipient="+4915799912345", message="Und noch eine", send_at=None),
     ]
-    assert_valid_against_spec(sms_extensions)
 
 
-@pytest.mark.usefixtures("init_integration")
 async def test_send_sms_later(
-    hass: HomeAssistant, sms_extensions: AiohttpClientMocker, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """send_at in Home Assistant's time zone becomes whole Unix seconds."""
+    """send_at without a zone is in Home Assistant's time zone (whole Unix seconds: tests/api)."""
     freezer.move_to("2026-11-27 10:00:00+00:00")
     await hass.config.async_set_time_zone("Europe/Berlin")
-    sms_extensions.post(api_url("sessions/sms"), status=204)
     await call(
         hass,
         "send_sms",
@@ -93,8 +110,9 @@ async def test_send_sms_later(
             "send_at": "2026-11-28 08:30:00",
         },
     )
-    assert sent_requests(sms_extensions)[-1][3]["sendAt"] == 1795851000  # 2026-11-28 07:30 UTC
-    assert_valid_against_spec(sms_extensions)
+    send_at = mock_sipgate_client.sms.send.await_args.kwargs["send_at"]
+    assert send_at.tzinfo == ZoneInfo("Europe/Berlin")
+    assert send_at.timestamp() == 1795851000  # 2026-11-28 07:30 UTC
 
 
 @pytest.mark.usefixtures("init_integration")
@@ -135,16 +153,23 @@ async def test_send_sms_validation(
     assert sipgate_api.call_count == before
 
 
-@pytest.mark.usefixtures("init_integration")
 @pytest.mark.parametrize(
-    ("status", "key"),
-    [(402, "insufficient_funds"), (403, "missing_scope")],
+    ("error", "key"),
+    [
+        (SipgateInsufficientFundsError(402), "insufficient_funds"),
+        (SipgateForbiddenError(403, scope="sessions:sms:write"), "missing_scope"),
+    ],
+    ids=["402", "403"],
 )
 async def test_send_sms_api_errors(
-    hass: HomeAssistant, sms_extensions: AiohttpClientMocker, status: int, key: str
+    hass: HomeAssistant,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
+    error: SipgateError,
+    key: str,
 ) -> None:
     """No credit, or a token without the SMS scope: translated errors naming the scope."""
-    sms_extensions.post(api_url("sessions/sms"), status=status)
+    mock_sipgate_client.sms.send.side_effect = error
     with pytest.raises(HomeAssistantError) as caught:
         await call(hass, "send_sms", {"recipient": "+4915799912345", "message": "x", "sms_id": "s0"})
     assert caught.value.translation_key == key
@@ -154,8 +179,8 @@ async def test_send_sms_api_errors(
 
 async def test_send_fax_and_follow_it(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    sms_extensions: AiohttpClientMocker,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
     tmp_path: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
@@ -163,28 +188,24 @@ async def test_send_fax_and_follow_it(
     document = tmp_path / "Rechnung.pdf"
     document.write_bytes(PDF)
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    sms_extensions.post(api_url("sessions/fax"), json={"sessionId": "FAX1"})
-    statuses = iter(["PENDING", "SENDING", "SENDING", "SENT"])
-
-    async def history(method: str, url: Any, data: Any) -> Any:
-        from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMockResponse
-
-        return AiohttpClientMockResponse(
-            method, url, json={"id": "FAX1", "type": "FAX", "faxStatusType": next(statuses)}
-        )
-
-    sms_extensions.get(api_url("history/FAX1"), side_effect=history)
+    mock_sipgate_client.fax.get_faxlines.return_value = OWNER_FAXLINES
+    mock_sipgate_client.fax.send.return_value = "FAX1"
+    mock_sipgate_client.fax.get_status.side_effect = [
+        FaxStatus.PENDING,
+        FaxStatus.SENDING,
+        FaxStatus.SENDING,
+        FaxStatus.SENT,
+    ]
     events = async_capture_events(hass, EVENT_FAX_STATUS)
 
     result = await call(
         hass, "send_fax", {"recipient": "0211 99999999", "file": str(document)}, response=True
     )
     assert result == {"session_id": "FAX1"}
-    body = sent_requests(sms_extensions)[-1][3]
-    assert (body["faxlineId"], body["filename"], body["recipient"]) == (
-        "f1",
-        "Rechnung.pdf",
-        "+4921199999999",
+    mock_sipgate_client.fax.get_faxlines.assert_awaited_once_with("w0")
+    # The client sends the recipient in E.164 (tests/api, test_send_fax_to_a_national_number).
+    mock_sipgate_client.fax.send.assert_awaited_once_with(
+        faxline_id="f1", recipient="0211 99999999", pdf=PDF, filename="Rechnung.pdf"
     )
 
     for _ in range(6):
@@ -196,40 +217,43 @@ async def test_send_fax_and_follow_it(
         ("SENDING", False),
         ("SENT", True),
     ]
-    assert init_integration.runtime_data.messages.fax.following == []
-    polls = [r for r in sent_requests(sms_extensions) if r[1] == "/history/FAX1"]
-    assert len(polls) == 4  # no polling once the fax is final
-    assert_valid_against_spec(sms_extensions)
+    assert init_integration_mock_client.runtime_data.messages.fax.following == []
+    # no polling once the fax is final
+    assert mock_sipgate_client.fax.get_status.await_args_list == [mock_call("FAX1")] * 4
 
 
-@pytest.mark.usefixtures("init_integration")
 async def test_fax_following_stops_on_unload(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    sms_extensions: AiohttpClientMocker,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
     tmp_path: Path,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """Unloading the entry stops following its faxes."""
     (tmp_path / "a.pdf").write_bytes(PDF)
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    sms_extensions.post(api_url("sessions/fax"), json={"sessionId": "FAX2"})
-    sms_extensions.get(
-        api_url("history/FAX2"), json={"id": "FAX2", "type": "FAX", "faxStatusType": "PENDING"}
-    )
+    mock_sipgate_client.fax.send.return_value = "FAX2"
+    mock_sipgate_client.fax.get_status.return_value = FaxStatus.PENDING
     await call(
         hass, "send_fax", {"recipient": "+4921199999999", "file": str(tmp_path / "a.pdf"), "faxline_id": "f0"}
     )
-    await hass.config_entries.async_unload(init_integration.entry_id)
-    before = sms_extensions.call_count
+    freezer.tick(POLL_INTERVAL)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert mock_sipgate_client.fax.get_status.await_count == 1  # followed while loaded
+    await hass.config_entries.async_unload(init_integration_mock_client.entry_id)
     freezer.tick(POLL_INTERVAL * 3)
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    assert sms_extensions.call_count == before
+    assert mock_sipgate_client.fax.get_status.await_count == 1
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_fax_file_checks(hass: HomeAssistant, sipgate_api: AiohttpClientMocker, tmp_path: Path) -> None:
+async def test_fax_file_checks(
+    hass: HomeAssistant,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
+    tmp_path: Path,
+) -> None:
     """Only allow-listed files, only PDFs, only files that exist."""
     outside = tmp_path / "outside.pdf"
     outside.write_bytes(PDF)
@@ -237,23 +261,36 @@ async def test_fax_file_checks(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     allowed.mkdir()
     (allowed / "note.txt").write_bytes(b"hello")
     hass.config.allowlist_external_dirs = {str(allowed)}
-    before = sipgate_api.call_count
-    for path, key in (
-        (outside, "file_not_allowed"),
-        (allowed / "note.txt", "not_a_pdf"),
-        (allowed / "missing.pdf", "file_not_found"),
-    ):
+    before = len(mock_sipgate_client.mock_calls)
+    for path, key in ((outside, "file_not_allowed"), (allowed / "missing.pdf", "file_not_found")):
         with pytest.raises(ServiceValidationError) as caught:
             await call(
                 hass, "send_fax", {"recipient": "+4921199999999", "file": str(path), "faxline_id": "f0"}
             )
         assert caught.value.translation_key == key
-    assert sipgate_api.call_count == before
+    assert mock_sipgate_client.mock_calls[before:] == []
+
+    # Whether a file is a PDF the client checks before sending (tests/api, test_send_fax_validation).
+    mock_sipgate_client.fax.send.side_effect = SipgateNotPdfError(
+        "file: the file is not a PDF document", field="file"
+    )
+    with pytest.raises(ServiceValidationError) as caught:
+        await call(
+            hass,
+            "send_fax",
+            {"recipient": "+4921199999999", "file": str(allowed / "note.txt"), "faxline_id": "f0"},
+        )
+    assert caught.value.translation_key == "not_a_pdf"
+    mock_sipgate_client.fax.send.assert_awaited_once_with(
+        faxline_id="f0", recipient="+4921199999999", pdf=b"hello", filename="note.txt"
+    )
 
 
-@pytest.mark.usefixtures("init_integration")
 async def test_every_file_input_has_a_size_cap(
-    hass: HomeAssistant, sipgate_api: AiohttpClientMocker, tmp_path: Path
+    hass: HomeAssistant,
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
+    tmp_path: Path,
 ) -> None:
     """A fax over 30 MiB and a contact file over 10 MiB are refused before anything is sent."""
 
@@ -266,7 +303,7 @@ async def test_every_file_input_has_a_size_cap(
     fax = await hass.async_add_executor_job(sparse, "big.pdf", 30 * 1024 * 1024 + 1)
     contacts = await hass.async_add_executor_job(sparse, "big.csv", 10 * 1024 * 1024 + 1)
     hass.config.allowlist_external_dirs = {str(tmp_path)}
-    before = sipgate_api.call_count
+    before = len(mock_sipgate_client.mock_calls)
     for action, data, limit in (
         ("send_fax", {"recipient": "+4921199999999", "file": str(fax), "faxline_id": "f0"}, "30"),
         ("import_contacts", {"format": "csv", "file": str(contacts)}, "10"),
@@ -275,14 +312,14 @@ async def test_every_file_input_has_a_size_cap(
             await call(hass, action, data)
         assert caught.value.translation_key == "file_too_large"
         assert caught.value.translation_placeholders["limit_mb"] == limit
-    assert sipgate_api.call_count == before
+    assert mock_sipgate_client.mock_calls[before:] == []
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_fax_status(hass: HomeAssistant, sipgate_api: AiohttpClientMocker) -> None:
+async def test_fax_status(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
+) -> None:
     """The status of a fax, and a translated error for an unknown session."""
-    sipgate_api.get(api_url("history/123123"), json=load_json("history_entry_fax.json"))
-    sipgate_api.get(api_url("history/999"), status=404)
+    mock_sipgate_client.fax.get_status.side_effect = [FaxStatus.SENT, SipgateNotFoundError(404)]
     assert await call(hass, "get_fax_status", {"session_id": "123123"}, response=True) == {
         "session_id": "123123",
         "status": "SENT",
@@ -291,12 +328,19 @@ async def test_fax_status(hass: HomeAssistant, sipgate_api: AiohttpClientMocker)
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "get_fax_status", {"session_id": "999"}, response=True)
     assert caught.value.translation_key == "unknown_session"
+    assert caught.value.translation_placeholders == {"session_id": "999"}
+    assert mock_sipgate_client.fax.get_status.await_args_list == [mock_call("123123"), mock_call("999")]
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_initiate_call(hass: HomeAssistant, sipgate_api: AiohttpClientMocker) -> None:
-    """Click-to-dial returns the session id; a number as From needs a device."""
-    sipgate_api.post(api_url("sessions/calls"), json={"sessionId": "CALL77"})
+async def test_initiate_call(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
+) -> None:
+    """Click-to-dial returns the session id; the client's refusal (a number as From needs a device) names the field.
+
+    Which combinations the client refuses, and the request it sends, are tested
+    in tests/api (test_call_combinations_match_the_node_table).
+    """
+    mock_sipgate_client.calls.initiate.return_value = "CALL77"
     result = await call(
         hass,
         "initiate_call",
@@ -304,27 +348,34 @@ async def test_initiate_call(hass: HomeAssistant, sipgate_api: AiohttpClientMock
         response=True,
     )
     assert result == {"session_id": "CALL77"}
-    assert sent_requests(sipgate_api)[-1][3] == {
-        "callee": "+4921112345678",
-        "caller": "e0",
-        "callerId": "+4921112345670",
-    }
+    mock_sipgate_client.calls.initiate.assert_awaited_once_with(
+        to="0211 12345678", caller="e0", device_id=None, caller_id="+4921112345670"
+    )
+    mock_sipgate_client.calls.initiate.side_effect = SipgateValidationError(
+        "device_id: needed when calling from a phone number", field="device_id"
+    )
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "initiate_call", {"to": "0211 12345678", "from": "+4921112345671"})
     assert caught.value.translation_key == "invalid_input"
     assert caught.value.translation_placeholders["field"] == "device_id"
-    assert_valid_against_spec(sipgate_api)
+    assert mock_sipgate_client.calls.initiate.await_args == mock_call(
+        to="0211 12345678", caller="+4921112345671", device_id=None, caller_id=None
+    )
 
 
-@pytest.mark.usefixtures("init_integration")
-async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMocker) -> None:
-    """Read with filters, update, delete and export the history."""
-    sipgate_api.put(api_url("history"), status=204)
-    sipgate_api.put(api_url("history/100001234"), status=204)
-    sipgate_api.delete(api_url("history"), status=204)
-    sipgate_api.get(api_url("history/export"), text="id,created\n100001234,2026-11-26T08:15:02Z\n")
+async def test_history_actions(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
+) -> None:
+    """Read with filters, update, delete and export the history.
+
+    How the client sends filters and changes is tested in tests/api
+    (test_history_with_every_filter, test_history_national_number_and_local_time,
+    test_history_batch_update, test_history_delete, test_history_export).
+    """
+    history = mock_sipgate_client.history
+    history.fetch.reset_mock()  # the history coordinator's read at set-up
+    history.export_csv.return_value = "id,created\n100001234,2026-11-26T08:15:02Z\n"
     await hass.config.async_set_time_zone("Europe/Berlin")
-    before = sipgate_api.call_count
 
     result = await call(
         hass,
@@ -341,6 +392,20 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
         },
         response=True,
     )
+    history.fetch.assert_awaited_once_with(
+        HistoryFilter(
+            types=["CALL"],
+            directions=["MISSED_INCOMING"],
+            connection_ids=["p0"],
+            archived=False,
+            starred=True,
+            start=datetime(2026, 11, 1, tzinfo=ZoneInfo("Europe/Berlin")),
+            phonenumber="0157 99912345",
+        ),
+        limit=20,
+        offset=0,
+    )
+    assert history.fetch.await_args.args[0].start.tzinfo == ZoneInfo("Europe/Berlin")
     assert result["total_count"] == 9  # tests/fixtures/history.json
     assert result["entries"][0] | {} == {
         "id": "100001234",
@@ -365,39 +430,24 @@ async def test_history_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
     }
     await call(hass, "update_history", {"entry_ids": ["100001234", "100001235"], "read": True})
     await call(hass, "update_history", {"entry_ids": "100001234", "note": "zurückgerufen"})
+    assert history.update_many.await_args_list == [
+        mock_call([HistoryChange("100001234", read=True), HistoryChange("100001235", read=True)]),
+        mock_call([HistoryChange("100001234", note="zurückgerufen")]),
+    ]
     await call(hass, "delete_history", {"entry_ids": ["1", "2"]})
+    history.delete_many.assert_awaited_once_with(["1", "2"])
     # sipgate's own uppercase values still work (automations written before 0.2.0)
     export = await call(hass, "export_history", {"types": ["CALL"]}, response=True)
     assert export == {"csv": "id,created\n100001234,2026-11-26T08:15:02Z\n"}
+    history.export_csv.assert_awaited_once_with(HistoryFilter(types=["CALL"]), limit=None, offset=None)
 
-    requests = _new(sipgate_api, before)
-    assert requests[0][0:2] == ("GET", "/history")
-    assert sorted(requests[0][2]) == sorted(
-        [
-            ("types", "CALL"),
-            ("directions", "MISSED_INCOMING"),
-            ("archived", "false"),
-            ("starred", "STARRED"),
-            ("from", "2026-10-31T23:00:00.000Z"),
-            ("phonenumber", "+4915799912345"),
-            ("connectionIds", "p0"),
-            ("limit", "20"),
-            ("offset", "0"),
-        ]
-    )
-    assert requests[1:] == [
-        ("PUT", "/history", [], [{"id": "100001234", "read": True}, {"id": "100001235", "read": True}]),
-        ("PUT", "/history/100001234", [], {"note": "zurückgerufen"}),
-        ("DELETE", "/history", [("id", "1"), ("id", "2")], None),
-        ("GET", "/history/export", [("types", "CALL")], None),
-    ]
-    assert_valid_against_spec(sipgate_api)
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, "update_history", {"entry_ids": ["1"]})
     assert caught.value.translation_key == "nothing_to_change"
+    assert history.update_many.await_count == 2
 
 
-@pytest.mark.usefixtures("init_integration")
+@pytest.mark.usefixtures("init_integration_mock_client")
 @pytest.mark.parametrize(
     ("action", "data"),
     [

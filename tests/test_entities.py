@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClien
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.sipgate.coordinator import HISTORY_REFRESH_COOLDOWN
-from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -72,6 +72,22 @@ async def test_entities(
 
 async def test_entity_values(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     """The values users see, in plain terms."""
+    _assert_entity_values(hass)
+
+
+async def test_entity_values_with_the_mock_client(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry
+) -> None:
+    """The client-level mock answers like the HTTP mock: loaded, with the same entities and values."""
+    assert init_integration_mock_client.state is ConfigEntryState.LOADED
+    runtime = init_integration_mock_client.runtime_data
+    assert runtime.missing_scopes == set()
+    # The contact cache read the contacts once Home Assistant ran: callers are named.
+    assert runtime.contacts.names.lookup("+4921198765432") == "Jürgen Müller"
+    _assert_entity_values(hass)
+
+
+def _assert_entity_values(hass: HomeAssistant) -> None:
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance").state == "12.3456"
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_missed_calls").state == "2"
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_unread_voicemails").state == "1"

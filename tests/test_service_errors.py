@@ -3,8 +3,8 @@
 import base64
 from http import HTTPStatus
 from typing import Any
+from unittest.mock import MagicMock
 
-import aiohttp
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
@@ -14,6 +14,18 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from yarl import URL
 
+from custom_components.sipgate.api.exceptions import (
+    SipgateAuthenticationError,
+    SipgateConnectionError,
+    SipgateError,
+    SipgateForbiddenError,
+    SipgateInsufficientFundsError,
+    SipgateNotFoundError,
+    SipgateRateLimitError,
+    SipgateServerError,
+    SipgateTimeoutError,
+    SipgateValidationError,
+)
 from custom_components.sipgate.const import CONF_TOKEN_ID, CONF_WEBHOOK_ID, DEFAULT_OPTIONS, DOMAIN
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_TOKEN
@@ -53,55 +65,57 @@ def authorizations(aioclient_mock: AiohttpClientMocker, url: str) -> list[str]:
 
 
 # --- sipgate's errors -------------------------------------------------------------------------
+# How sipgate's answers become these client errors is tested in tests/api (test_client.py:
+# statuses, Retry-After, timeouts, connection errors, their texts; the scope of GET /calls).
 
 
 @pytest.mark.parametrize(
-    ("answer", "error_type", "key", "placeholders"),
+    ("error", "error_type", "key", "placeholders"),
     [
         pytest.param(
-            {"status": HTTPStatus.FORBIDDEN, "json": {"message": "scope missing"}},
+            SipgateForbiddenError(HTTPStatus.FORBIDDEN, "scope missing", scope="rtcm:read"),
             HomeAssistantError,
             "missing_scope",
             {"scope": "rtcm:read", "error": "scope missing"},
             id="403",
         ),
         pytest.param(
-            {"status": HTTPStatus.PAYMENT_REQUIRED},
+            SipgateInsufficientFundsError(HTTPStatus.PAYMENT_REQUIRED),
             HomeAssistantError,
             "insufficient_funds",
             None,
             id="402",
         ),
         pytest.param(
-            {"status": HTTPStatus.TOO_MANY_REQUESTS, "headers": {"Retry-After": "30"}},
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=30.0),
             HomeAssistantError,
             "rate_limited",
             {"seconds": "30"},
             id="429",
         ),
         pytest.param(
-            {"status": HTTPStatus.TOO_MANY_REQUESTS},
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS),
             HomeAssistantError,
             "rate_limited",
             {"seconds": "0"},
             id="429-without-retry-after",
         ),
         pytest.param(
-            {"exc": TimeoutError()},
+            SipgateTimeoutError("sipgate did not answer GET calls within 15.0 s"),
             HomeAssistantError,
             "cannot_connect",
             {"error": "sipgate did not answer GET calls within 15.0 s"},
             id="timeout",
         ),
         pytest.param(
-            {"exc": aiohttp.ClientConnectionError("refused")},
+            SipgateConnectionError("Cannot reach sipgate for GET calls: refused"),
             HomeAssistantError,
             "cannot_connect",
             {"error": "Cannot reach sipgate for GET calls: refused"},
             id="connection-error",
         ),
         pytest.param(
-            {"status": HTTPStatus.INTERNAL_SERVER_ERROR, "text": "boom"},
+            SipgateServerError(HTTPStatus.INTERNAL_SERVER_ERROR, "boom"),
             HomeAssistantError,
             "api_error",
             {"error": "HTTP 500: boom"},
@@ -111,15 +125,15 @@ def authorizations(aioclient_mock: AiohttpClientMocker, url: str) -> list[str]:
 )
 async def test_sipgate_errors_become_translated_errors(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    answer: dict[str, Any],
+    init_integration_mock_client: MockConfigEntry,
+    mock_sipgate_client: MagicMock,
+    error: SipgateError,
     error_type: type[HomeAssistantError],
     key: str,
     placeholders: dict[str, str] | None,
 ) -> None:
-    """Each failure of sipgate's API reaches the user as the matching translated error."""
-    aioclient_mock.get(api_url("calls"), **answer)
+    """Each error of sipgate's client reaches the user as the matching translated error."""
+    mock_sipgate_client.calls.get_established.side_effect = error
 
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
@@ -128,14 +142,17 @@ async def test_sipgate_errors_become_translated_errors(
     assert caught.value.translation_domain == DOMAIN
     assert caught.value.translation_key == key
     assert caught.value.translation_placeholders == placeholders
+    assert caught.value.__cause__ is error
     assert hass.config_entries.flow.async_progress() == []
 
 
 async def test_rejected_token_starts_reauthentication(
-    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
     """401 during an action: the error says so and a re-authentication flow starts."""
-    aioclient_mock.get(api_url("calls"), status=HTTPStatus.UNAUTHORIZED)
+    mock_sipgate_client.calls.get_established.side_effect = SipgateAuthenticationError(
+        HTTPStatus.UNAUTHORIZED
+    )
 
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)
@@ -145,46 +162,55 @@ async def test_rejected_token_starts_reauthentication(
     assert caught.value.translation_key == "invalid_auth"
     flows = hass.config_entries.flow.async_progress()
     assert [(flow["context"]["source"], flow["context"]["entry_id"]) for flow in flows] == [
-        (SOURCE_REAUTH, init_integration.entry_id)
+        (SOURCE_REAUTH, init_integration_mock_client.entry_id)
     ]
 
 
 async def test_unknown_call_is_a_validation_error(
-    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
     """404 when hanging up a call that has ended: the user is told sipgate does not know it."""
-    aioclient_mock.delete(
-        api_url("calls/GONE"), status=HTTPStatus.NOT_FOUND, json={"message": "no such call"}
-    )
+    mock_sipgate_client.calls.hang_up.side_effect = SipgateNotFoundError(HTTPStatus.NOT_FOUND, "no such call")
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "hang_up", {"call_id": "GONE"}, blocking=True)
 
+    mock_sipgate_client.calls.hang_up.assert_awaited_once_with("GONE")
     assert caught.value.translation_key == "not_found"
     assert caught.value.translation_placeholders == {"error": "no such call"}
 
 
-async def test_invalid_input_is_refused_before_sending(
-    hass: HomeAssistant, init_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
+async def test_invalid_input_is_a_validation_error_naming_the_field(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry, mock_sipgate_client: MagicMock
 ) -> None:
-    """Input the client refuses is a validation error naming the field; nothing is sent."""
-    before = aioclient_mock.call_count
+    """Input the client refuses is a validation error naming the field.
+
+    That the client refuses ``12x`` for ``sequence`` before sending anything is
+    tested in tests/api (test_live_call_control_validation).
+    """
+    mock_sipgate_client.calls.send_dtmf.side_effect = SipgateValidationError(
+        "sequence: only 0-9, * and # are DTMF", field="sequence", value="12x"
+    )
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
             DOMAIN, "send_dtmf", {"call_id": "EST1", "sequence": "12x"}, blocking=True
         )
 
+    mock_sipgate_client.calls.send_dtmf.assert_awaited_once_with("EST1", "12x")
     assert caught.value.translation_key == "invalid_input"
-    assert caught.value.translation_placeholders is not None
-    assert caught.value.translation_placeholders["field"] == "sequence"
-    assert aioclient_mock.call_count == before
+    assert caught.value.translation_placeholders == {
+        "field": "sequence",
+        "error": "sequence: only 0-9, * and # are DTMF",
+    }
 
 
 # --- which account --------------------------------------------------------------------------
 
 
-async def test_unknown_config_entry_id(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_unknown_config_entry_id(
+    hass: HomeAssistant, init_integration_mock_client: MockConfigEntry
+) -> None:
     """An id that names no sipgate account (or another integration's entry) is refused.
 
     The check is Home Assistant's own (``service.async_get_config_entry``), with its translated errors.
@@ -203,22 +229,25 @@ async def test_unknown_config_entry_id(hass: HomeAssistant, init_integration: Mo
         assert caught.value.translation_placeholders == placeholders
 
 
-async def test_unloaded_account(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_unloaded_account(hass: HomeAssistant, init_integration_mock_client: MockConfigEntry) -> None:
     """An account that is not loaded cannot act; without it there is no account at all."""
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert await hass.config_entries.async_unload(init_integration_mock_client.entry_id)
     await hass.async_block_till_done()
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(
             DOMAIN,
             "get_calls",
-            {"config_entry_id": init_integration.entry_id},
+            {"config_entry_id": init_integration_mock_client.entry_id},
             blocking=True,
             return_response=True,
         )
     assert caught.value.translation_domain == "homeassistant"
     assert caught.value.translation_key == "service_config_entry_not_loaded"
-    assert caught.value.translation_placeholders == {"domain": DOMAIN, "entry_title": init_integration.title}
+    assert caught.value.translation_placeholders == {
+        "domain": DOMAIN,
+        "entry_title": init_integration_mock_client.title,
+    }
 
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "get_calls", {}, blocking=True, return_response=True)

@@ -151,6 +151,8 @@ async def test_status_maps_to_exception(
     assert type(caught.value) is exception
     assert caught.value.status == status
     assert caught.value.message == message
+    # The text the glue shows the user (the "api_error" placeholder).
+    assert str(caught.value) == (f"HTTP {status}: {message}" if message else f"HTTP {status}")
 
 
 async def test_forbidden_names_the_scope(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
@@ -238,6 +240,7 @@ async def test_timeout(session: ClientSession, fake_sipgate: FakeSipgate) -> Non
     with pytest.raises(SipgateTimeoutError) as caught:
         await client.account.get_account()
     assert isinstance(caught.value, SipgateConnectionError)
+    assert str(caught.value) == "sipgate did not answer GET account within 0.05 s"
 
 
 @pytest.mark.usefixtures("socket_enabled")
@@ -246,8 +249,9 @@ async def test_connection_refused(session: ClientSession) -> None:
     client = SipgateClient(
         session, PersonalAccessToken("token-FQ1V12", "x"), base_url="http://127.0.0.1:9/v2"
     )
-    with pytest.raises(SipgateConnectionError):
+    with pytest.raises(SipgateConnectionError) as caught:
         await client.account.get_userinfo()
+    assert str(caught.value).startswith("Cannot reach sipgate for GET authorization/userinfo: ")
 
 
 @pytest.mark.parametrize(("status", "text"), [(204, None), (200, ""), (200, "  \n")])

@@ -2,10 +2,17 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.sipgate.api import HistoryChange, HistoryFilter, SipgateClient, SipgateValidationError
+from custom_components.sipgate.api import (
+    HistoryChange,
+    HistoryFilter,
+    SipgateClient,
+    SipgateForbiddenError,
+    SipgateValidationError,
+)
 
 from ..conftest import load_json
 from .conftest import FakeSipgate, sent
@@ -72,6 +79,25 @@ async def test_history_without_filter(client: SipgateClient, fake_sipgate: FakeS
     page = await client.history.fetch()
     assert sent(fake_sipgate)[0][2] == []
     assert page.items == []
+
+
+async def test_history_national_number_and_local_time(
+    client: SipgateClient, fake_sipgate: FakeSipgate
+) -> None:
+    """A national phonenumber is sent in E.164 (read in the client's region); times go as UTC."""
+    fake_sipgate.answer("GET", "history", json={"items": []})
+    berlin = ZoneInfo("Europe/Berlin")
+    await client.history.fetch(
+        HistoryFilter(phonenumber="0157 99912345", start=datetime(2026, 11, 1, tzinfo=berlin)),
+        limit=20,
+        offset=0,
+    )
+    assert sorted(sent(fake_sipgate)[0][2]) == [
+        ("from", "2026-10-31T23:00:00.000Z"),
+        ("limit", "20"),
+        ("offset", "0"),
+        ("phonenumber", "+4915799912345"),
+    ]
 
 
 async def test_history_invalid_input(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
@@ -204,6 +230,9 @@ async def test_live_call_control_validation(client: SipgateClient, fake_sipgate:
     """Invalid DTMF, a non-http announcement and a bad transfer target are refused."""
     with pytest.raises(SipgateValidationError, match="DTMF"):
         await client.calls.send_dtmf("ABC", "12 34")
+    with pytest.raises(SipgateValidationError) as caught:
+        await client.calls.send_dtmf("EST1", "12x")
+    assert caught.value.field == "sequence"
     with pytest.raises(SipgateValidationError, match="url"):
         await client.calls.announce("ABC", "file:///etc/passwd")
     with pytest.raises(SipgateValidationError, match="number"):
@@ -227,6 +256,14 @@ async def test_established_calls(client: SipgateClient, fake_sipgate: FakeSipgat
         ("+4921112345671", True),
         ("+4915799912345", False),
     ]
+
+
+async def test_established_calls_forbidden(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
+    """403 on GET /calls: forbidden, naming the scope and sipgate's message."""
+    fake_sipgate.answer("GET", "calls", status=403, json={"message": "scope missing"})
+    with pytest.raises(SipgateForbiddenError) as caught:
+        await client.calls.get_established()
+    assert (caught.value.scope, caught.value.message) == ("rtcm:read", "scope missing")
 
 
 async def test_account_areas(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:

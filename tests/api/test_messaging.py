@@ -9,6 +9,7 @@ from custom_components.sipgate.api import (
     FaxStatus,
     SipgateClient,
     SipgateForbiddenError,
+    SipgateNotPdfError,
     SipgateValidationError,
 )
 from custom_components.sipgate.api.fax import default_fax_filename
@@ -197,6 +198,17 @@ async def test_send_fax_named(client: SipgateClient, fake_sipgate: FakeSipgate) 
     )
 
 
+async def test_send_fax_to_a_national_number(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
+    """A national recipient is sent in E.164, read in the client's region."""
+    fake_sipgate.answer("POST", "sessions/fax", json={"sessionId": "FAX1"})
+    assert (
+        await client.fax.send(faxline_id="f1", recipient="0211 99999999", pdf=PDF, filename="a.pdf") == "FAX1"
+    )
+    body = sent(fake_sipgate)[0][3]
+    assert (body["faxlineId"], body["recipient"], body["filename"]) == ("f1", "+4921199999999", "a.pdf")
+    assert base64.b64decode(body["base64Content"]) == PDF
+
+
 async def test_fax_to_a_number_that_cannot_exist_is_refused(
     client: SipgateClient, fake_sipgate: FakeSipgate
 ) -> None:
@@ -230,6 +242,8 @@ async def test_send_fax_validation(
     with pytest.raises(SipgateValidationError) as caught:
         await client.fax.send(**kwargs)  # type: ignore[arg-type]
     assert caught.value.field == field
+    # Not a PDF has its own error (the glue's "not_a_pdf").
+    assert isinstance(caught.value, SipgateNotPdfError) is (field == "file")
     assert fake_sipgate.requests == []
 
 
