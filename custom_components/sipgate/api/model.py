@@ -1,9 +1,11 @@
 """The base of the client's response models: frozen dataclasses that mashumaro builds.
 
 A model lists its fields with the declarations of :mod:`.parsing` (sipgate's
-JSON name and a lenient reader) and names itself in ``model_name``; mashumaro
-generates ``from_dict`` from that, on first use (``lazy_compilation``, so that
-importing the client stays cheap). ``to_dict`` writes the JSON names back.
+JSON name and a lenient reader) and names itself in ``model_name``;
+``from_dict`` and ``to_dict`` (which writes the JSON names back) use mashumaro's
+decoder and encoder for the class, generated on the class's first use: defining
+a model costs no more than a plain dataclass, so importing the client stays
+cheap (mashumaro's mixin would generate code for every class at import).
 
 Before a model is built, :meth:`ApiModel.__pre_deserialize__` checks the fields
 it cannot do without, and those of the nested models it holds, so that a
@@ -14,16 +16,16 @@ mashumaro error.
 
 from collections.abc import Mapping
 from dataclasses import MISSING, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from mashumaro import DataClassDictMixin
+from mashumaro.codecs.basic import BasicDecoder, BasicEncoder
 from mashumaro.config import BaseConfig
 
 from .exceptions import SipgateInvalidResponseError
 from .parsing import NESTED_MODEL, field_key, read_objects
 
 
-class ApiModel(DataClassDictMixin):
+class ApiModel:
     """A model of an answer of sipgate's REST API."""
 
     __slots__ = ()
@@ -32,10 +34,31 @@ class ApiModel(DataClassDictMixin):
     model_name: ClassVar[str] = "answer"
 
     class Config(BaseConfig):
-        """Compile on first use; write sipgate's JSON names."""
+        """Write sipgate's JSON names."""
 
-        lazy_compilation = True
         serialize_by_alias = True
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        """Build from sipgate's JSON object.
+
+        Raises:
+            SipgateInvalidResponseError: a field the model cannot do without is missing.
+        """
+        decoder = _DECODERS.get(cls)
+        if decoder is None:
+            decoder = _DECODERS[cls] = BasicDecoder(cls)
+        result: Self = decoder.decode(data)
+        return result
+
+    def to_dict(self) -> dict[str, Any]:
+        """The model as sipgate's JSON object (its field names)."""
+        model = type(self)
+        encoder = _ENCODERS.get(model)
+        if encoder is None:
+            encoder = _ENCODERS[model] = BasicEncoder(model)
+        result: dict[str, Any] = encoder.encode(self)
+        return result
 
     @classmethod
     def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
@@ -43,6 +66,10 @@ class ApiModel(DataClassDictMixin):
         check_required(cls, d)
         return d
 
+
+# mashumaro's generated decoder and encoder of each model class, made on first use.
+_DECODERS: dict[type[ApiModel], BasicDecoder[Any]] = {}
+_ENCODERS: dict[type[ApiModel], BasicEncoder[Any]] = {}
 
 type _Schema = tuple[tuple[str, ...], tuple[tuple[str, type[ApiModel]], ...]]
 # One entry per model class, filled on the model's first answer.
