@@ -195,7 +195,7 @@ def _decode_fields(body: bytes, max_body_size: int) -> dict[str, list[str]]:
         raise SipgatePushError(f"body cannot be decoded: {err}") from None
     decoded: dict[str, list[str]] = {}
     for key, value in pairs:
-        decoded.setdefault(_BRACKETS.sub("", key), []).append(value)
+        decoded.setdefault(_BRACKETS.sub("", key) if "[" in key else key, []).append(value)
     return decoded
 
 
