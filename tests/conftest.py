@@ -1,4 +1,8 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite.
+
+Why one module of this size: the suite's shared fixtures (HTTP mock, client mock, signer, webhook
+caller) belong in one conftest, as in Home Assistant core.
+"""
 
 import base64
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterable

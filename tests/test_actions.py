@@ -5,6 +5,9 @@ action asks of the client, what it returns, which error it raises. Those whose
 point is the request itself or the client's own checks working through the
 action (SMS input, contacts, webhook settings, which token) run against the
 HTTP mock; how the client builds its requests is tested in tests/api.
+
+Why one module of this size: the actions of four areas share their fixtures (client mock, SMS
+extensions, files); splitting by area would repeat them.
 """
 
 from datetime import datetime

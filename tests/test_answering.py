@@ -1,4 +1,8 @@
-"""Automations answer ringing calls: every verb, timing, many calls at once."""
+"""Automations answer ringing calls: every verb, timing, many calls at once.
+
+Why one module of this size: every answering verb and its timing, on one set of automations and
+pushes.
+"""
 
 import asyncio
 import time

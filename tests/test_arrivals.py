@@ -1,4 +1,8 @@
-"""Messages that arrive: each new voicemail, SMS and fax fires its event once, across reloads and restarts."""
+"""Messages that arrive: each new voicemail, SMS and fax fires its event once, across reloads and restarts.
+
+Why one module of this size: arrivals are one lifecycle (first read, new entries, reloads, restarts)
+over one history fixture.
+"""
 
 import base64
 import copy

@@ -1,4 +1,8 @@
-"""The account's entities: snapshots, request budget, missing scopes, failures, switches."""
+"""The account's entities: snapshots, request budget, missing scopes, failures, switches.
+
+Why one module of this size: every entity platform of the account, checked against the same set-up
+and snapshots.
+"""
 
 from datetime import timedelta
 from http import HTTPStatus

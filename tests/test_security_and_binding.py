@@ -2,6 +2,9 @@
 
 Each test plays what a real account, a lost push or an attacker produces,
 through Home Assistant's HTTP client, real automations and the registries.
+
+Why one module of this size: the binding rules of issue 11 (account, call, token, Gather, replay)
+build on each other's pushes.
 """
 
 from datetime import timedelta

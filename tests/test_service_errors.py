@@ -1,4 +1,8 @@
-"""What every action shares: finding the account, and sipgate's errors as translated ones."""
+"""What every action shares: finding the account, and sipgate's errors as translated ones.
+
+Why one module of this size: what every action shares (finding the account, error mapping) is tested
+once here for all of them.
+"""
 
 import base64
 from http import HTTPStatus

@@ -1,4 +1,8 @@
-"""The webhook: signatures, parsing, events, duplicate suppression, bad input."""
+"""The webhook: signatures, parsing, events, duplicate suppression, bad input.
+
+Why one module of this size: the whole way of a push through the webhook, each step with its
+refusals, on shared pushes.
+"""
 
 import asyncio
 import re

@@ -4,6 +4,9 @@ sipgate's ``settings/sipgateio`` is modelled as state: GET reads it, PUT
 replaces it, so a reload or a removal sees what an earlier setup wrote.
 Home Assistant Cloud cannot be imported in the test environment; a stand-in
 module with the functions the integration uses takes its place.
+
+Why one module of this size: publishing is one lifecycle (URL, cloudhook, sipgate's settings,
+repairs, removal) over one modelled settings state.
 """
 
 from collections.abc import Generator

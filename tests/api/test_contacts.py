@@ -3,6 +3,9 @@
 The ``contacts.*`` vectors come from running sipgate's Node library
 (``tests/fixtures/contacts_vectors.json``); where that library is wrong, the
 test says so and asserts the corrected behaviour.
+
+Why one module of this size: the contacts area's Node-library vectors (requests, CSV, vCard) are
+read once and used across all its tests.
 """
 
 import base64

@@ -3,6 +3,9 @@
 Coordinators make entities unavailable and recover by themselves; actions raise
 translated errors; nothing raises or logs an unexpected exception; and nothing
 asks sipgate faster than its interval while sipgate is failing.
+
+Why one module of this size: every fault of sipgate's API against every part that reads it, on
+shared fault helpers.
 """
 
 from collections.abc import Awaitable, Callable

@@ -2,6 +2,9 @@
 
 Every target tries a short, derandomized set of inputs in CI and at least
 10,000 fresh ones in long mode (``SIPGATE_FUZZ_LONG=1``, see conftest.py).
+
+Why one module of this size: every fuzz target of the push API with its strategies, which the
+targets share.
 """
 
 import base64

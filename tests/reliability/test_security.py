@@ -1,4 +1,7 @@
-"""Security checks (README "Reliability suite", "Security"): files, audio URLs, XML escaping, secrets in logs and diagnostics."""
+"""Security checks (README "Reliability suite", "Security"): files, audio URLs, XML escaping, secrets in logs and diagnostics.
+
+Why one module of this size: each security rule of README "Security" with its attack, on one set-up.
+"""
 
 import asyncio
 import base64

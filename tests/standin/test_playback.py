@@ -1,4 +1,7 @@
-"""Call playback: the stand-in posts signed pushes to a webhook and follows its XML like sipgate."""
+"""Call playback: the stand-in posts signed pushes to a webhook and follows its XML like sipgate.
+
+Why one module of this size: one played call per test, through every verb the stand-in follows.
+"""
 
 import asyncio
 import io
