@@ -15,10 +15,10 @@ from yarl import URL
 
 from .exceptions import SipgateConnectionError, SipgateValidationError
 from .validation import validate_http_url
+from .wav import PCM, SIPGATE_RATE
 
 HEADER_BYTES = 4096
 _CONTENT_RANGE_TOTAL = re.compile(r"/(\d+)\s*$")
-PCM = 1
 # Redirects followed (same scheme, host and port only).
 MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -40,7 +40,7 @@ class WavInfo:
         return (self.audio_format, self.channels, self.sample_rate, self.bits_per_sample) == (
             PCM,
             1,
-            8000,
+            SIPGATE_RATE,
             16,
         )
 
