@@ -413,3 +413,41 @@ async def test_a_burst_of_calls_costs_one_write_of_the_call_sensors(
         await hass.async_block_till_done()
     assert writes.count(call_event) == 2
     assert writes.count(call_state) == 2
+
+
+async def test_automations_on_call_events_see_the_new_states(
+    hass: HomeAssistant, push: WebhookCaller
+) -> None:
+    """An automation started by a sipgate_* event sees Call state and Last caller after that push."""
+    call_state = "sensor.sipgate_muster_elektro_gmbh_call_state"
+    last_caller = "sensor.sipgate_muster_elektro_gmbh_last_caller"
+    seen = async_capture_events(hass, "probe_seen")
+    template = (
+        f"{{{{ states('{call_state}') }}}}|{{{{ states('{last_caller}') }}}}|"
+        f"{{{{ state_attr('{last_caller}', 'answered') }}}}"
+    )
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": [
+                {
+                    "triggers": [{"trigger": "event", "event_type": event_type}],
+                    "actions": [{"event": "probe_seen", "event_data": {"on": event_type, "seen": template}}],
+                }
+                for event_type in (EVENT_NEW_CALL, EVENT_ANSWER, EVENT_HANGUP)
+            ]
+        },
+    )
+    common = "callId=SEEN&from=4915799912345&to=4921112345671&direction=in"
+    await push.post(f"event=newCall&{common}")
+    await hass.async_block_till_done()
+    await push.post(f"event=answer&user=Anna&{common}")
+    await hass.async_block_till_done()
+    await push.post(f"event=hangup&cause=normalClearing&{common}")
+    await hass.async_block_till_done()
+    assert [(e.data["on"], e.data["seen"]) for e in seen] == [
+        (EVENT_NEW_CALL, "ringing|+4915799912345|False"),
+        (EVENT_ANSWER, "talking|+4915799912345|True"),
+        (EVENT_HANGUP, "idle|+4915799912345|True"),
+    ]

@@ -16,7 +16,7 @@ from .api import Device, Phoneline
 from .api.push_events import PushEvent
 from .const import DOMAIN
 from .runtime import SipgateConfigEntry
-from .webhook import signal_call_event
+from .webhook import signal_call_event, signal_call_events_done
 
 
 def account_device_info(entry: SipgateConfigEntry) -> DeviceInfo:
@@ -51,21 +51,26 @@ class SipgateCallFollowingEntity(SipgateAccountEntity):
     """An account entity that follows the webhook's call events.
 
     :meth:`_async_handle_call_event` runs for each accepted push. By default
-    it writes the state once per turn of the event loop however many pushes
-    were handled in it, so a burst of calls costs one state write, not one per
-    push (the ``sipgate_*`` bus events and the call event entity still carry
-    every push). Pushes of one call always arrive in separate requests, so a
-    call's own transitions (ringing, talking, idle) are each written.
+    it only marks the state as changed; the state is written once when the
+    webhook has handed over the events of one turn of the event loop
+    (``signal_call_events_done``), so a burst of calls costs one state write,
+    not one per push (the ``sipgate_*`` bus events and the call event entity
+    still carry every push). That is still before the automations the pushes
+    started run, so their templates and conditions see the new state.
     """
 
-    _write_scheduled = False
+    _write_pending = False
 
     async def async_added_to_hass(self) -> None:
         """Follow the account's webhook events."""
         await super().async_added_to_hass()
+        entry_id = self._entry.entry_id
+        self.async_on_remove(
+            async_dispatcher_connect(self.hass, signal_call_event(entry_id), self._async_handle_call_event)
+        )
         self.async_on_remove(
             async_dispatcher_connect(
-                self.hass, signal_call_event(self._entry.entry_id), self._async_handle_call_event
+                self.hass, signal_call_events_done(entry_id), self._async_write_pending_state
             )
         )
 
@@ -76,15 +81,13 @@ class SipgateCallFollowingEntity(SipgateAccountEntity):
 
     @callback
     def _async_write_state_soon(self) -> None:
-        """Write the state at the end of this turn of the event loop (once, however often asked)."""
-        if not self._write_scheduled:
-            self._write_scheduled = True
-            self.hass.loop.call_soon(self._async_write_scheduled_state)
+        """Write the state once the events of this turn have been handed over (once, however often asked)."""
+        self._write_pending = True
 
     @callback
-    def _async_write_scheduled_state(self) -> None:
-        self._write_scheduled = False
-        if self.hass is not None and self.platform is not None and self.entity_id is not None:
+    def _async_write_pending_state(self) -> None:
+        if self._write_pending:
+            self._write_pending = False
             self.async_write_ha_state()
 
 

@@ -81,6 +81,15 @@ def signal_call_event(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_call_event"
 
 
+def signal_call_events_done(entry_id: str) -> str:
+    """Dispatcher signal sent once after the call events of one turn of the event loop.
+
+    Entities that show the latest call write their state then: once for a burst
+    of pushes, and before the automations the pushes' bus events started run.
+    """
+    return f"{DOMAIN}_{entry_id}_call_events_done"
+
+
 class BodyTooLargeError(Exception):
     """The request body is over the limit."""
 
@@ -177,6 +186,8 @@ class SipgateWebhook:
         self.stats = WebhookStats()
         self.public_url: str | None = None
         self._last_warning = 0.0
+        # Accepted events whose follow-up work (entities, diagnostics) runs in the next turn.
+        self._after_reply_queue: list[tuple[PushEvent, dict[str, Any]]] = []
 
     def _warn(self, message: str, *args: Any) -> None:
         """Log a warning, at most once a minute (bad requests can come in floods)."""
@@ -354,7 +365,7 @@ class SipgateWebhook:
         context = Context()
         event_type = EVENT_TYPES[type(event)]
         self._apply(event, record, data)
-        self._hass.loop.call_soon(self._after_reply, event, data)
+        self._queue_after_reply(event, data)
         if isinstance(event, HangupEvent):
             self.answering.release(record)
             self._hass.bus.async_fire_internal(event_type, data, context=context)
@@ -413,19 +424,31 @@ class SipgateWebhook:
             LOGGER.info(
                 "Call %s ended without a hangup push from sipgate (%s)", record.call_id, data["inferred"]
             )
+            self._queue_after_reply(event, data)
             self._hass.bus.async_fire_internal(EVENT_HANGUP, data)
-            self._after_reply(event, data)
 
     @callback
-    def _after_reply(self, event: PushEvent, data: dict[str, Any]) -> None:
-        async_dispatcher_send(self._hass, signal_call_event(self._entry_id), event, data)
-        self.stats.recent.append(
-            {
-                "event": str(event.event),
-                "direction": data.get("direction"),
-                "time": dt_util.utcnow().isoformat(),
-            }
-        )
+    def _queue_after_reply(self, event: PushEvent, data: dict[str, Any]) -> None:
+        """Hand the event to the entities in the next turn, before the bus event's automations run.
+
+        Called before the bus event is fired, so that the hand-off (scheduled
+        first) runs before the automation runs the event starts; the events of
+        one turn are handed over together (:func:`signal_call_events_done` ends them).
+        """
+        if not self._after_reply_queue:
+            self._hass.loop.call_soon(self._after_reply)
+        self._after_reply_queue.append((event, data))
+
+    @callback
+    def _after_reply(self) -> None:
+        queued, self._after_reply_queue = self._after_reply_queue, []
+        now = dt_util.utcnow().isoformat()
+        for event, data in queued:
+            async_dispatcher_send(self._hass, signal_call_event(self._entry_id), event, data)
+            self.stats.recent.append(
+                {"event": str(event.event), "direction": data.get("direction"), "time": now}
+            )
+        async_dispatcher_send(self._hass, signal_call_events_done(self._entry_id))
 
     @callback
     def _event_data(self, event: PushEvent, record: CallRecord) -> dict[str, Any]:

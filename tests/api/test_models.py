@@ -190,6 +190,16 @@ def test_broken_answers_name_the_model_and_field(model: type, data: dict[str, ob
         model.from_dict(data)
 
 
+def test_a_list_field_that_is_not_a_list_is_empty() -> None:
+    """``participants`` as an object (not a list) reads as none, as every list field does."""
+    assert ActiveCall.from_dict({"callId": "c1", "participants": {"phoneNumber": "+49"}}).participants == ()
+    assert (
+        ActiveCall.from_dict({"callId": "c1", "participants": [{"participantId": "p", "muted": "true"}, 7]})
+        .participants[0]
+        .muted
+    )
+
+
 def test_balance_in_ten_thousandths() -> None:
     """35000 is 3.50; the currency defaults to euro."""
     assert Balance.from_dict({"amount": 35000}) == Balance(Decimal("3.5"), "EUR")

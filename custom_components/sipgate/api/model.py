@@ -22,7 +22,7 @@ from mashumaro.codecs.basic import BasicDecoder, BasicEncoder
 from mashumaro.config import BaseConfig
 
 from .exceptions import SipgateInvalidResponseError
-from .parsing import NESTED_MODEL, field_key, read_objects
+from .parsing import NESTED_LIST_MODEL, NESTED_MODEL, field_key, read_objects
 
 
 class ApiModel:
@@ -71,7 +71,7 @@ class ApiModel:
 _DECODERS: dict[type[ApiModel], BasicDecoder[Any]] = {}
 _ENCODERS: dict[type[ApiModel], BasicEncoder[Any]] = {}
 
-type _Schema = tuple[tuple[str, ...], tuple[tuple[str, type[ApiModel]], ...]]
+type _Schema = tuple[tuple[str, ...], tuple[tuple[str, type[ApiModel], bool], ...]]
 # One entry per model class, filled on the model's first answer.
 _SCHEMAS: dict[type[ApiModel], _Schema] = {}
 
@@ -86,9 +86,10 @@ def _schema(model: type[ApiModel]) -> _Schema:
         if spec.default is MISSING and spec.default_factory is MISSING
     )
     nested = tuple(
-        (field_key(spec), spec.metadata[NESTED_MODEL])
+        (field_key(spec), spec.metadata[key], key == NESTED_LIST_MODEL)
         for spec in fields(model)  # type: ignore[arg-type]
-        if NESTED_MODEL in spec.metadata
+        for key in (NESTED_MODEL, NESTED_LIST_MODEL)
+        if key in spec.metadata
     )
     _SCHEMAS[model] = (required, nested)
     return required, nested
@@ -101,7 +102,10 @@ def check_required(model: type[ApiModel], data: Mapping[str, Any]) -> None:
         value = data.get(key)
         if value is None or value == "":
             raise SipgateInvalidResponseError(f"{model.model_name}: field {key!r} is missing")
-    for key, inner in nested:
+    for key, inner, is_list in nested:
         value = data.get(key)
-        for item in [value] if isinstance(value, Mapping) else read_objects(value):
-            check_required(inner, item)
+        if is_list:
+            for item in read_objects(value):  # what the field's reader keeps
+                check_required(inner, item)
+        elif isinstance(value, Mapping):
+            check_required(inner, value)

@@ -20,9 +20,10 @@ from mashumaro import field_options
 if TYPE_CHECKING:
     from .model import ApiModel
 
-# The metadata key under which a field names the model of its nested objects
-# (read by ApiModel's check of required fields).
+# The metadata keys under which a field names the model of its nested object or of
+# the objects of its list (read by ApiModel's check of required fields).
 NESTED_MODEL = "sipgate_nested_model"
+NESTED_LIST_MODEL = "sipgate_nested_list_model"
 
 
 # --- readers: one JSON value in, the field's value out, never an exception ---------------------------
@@ -157,7 +158,7 @@ def nested_list(model: type[ApiModel], alias: str | None = None) -> Any:
         alias,
         lambda value: tuple(model.from_dict(item) for item in read_objects(value)),
         (),
-        **{NESTED_MODEL: model},
+        **{NESTED_LIST_MODEL: model},
     )
 
 
