@@ -62,7 +62,7 @@ from custom_components.sipgate.const import (  # noqa: E402
     EVENT_HANGUP,
     EVENT_NEW_CALL,
 )
-from custom_components.sipgate.webhook import call_token  # noqa: E402
+from custom_components.sipgate.push_admission import call_token  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     STANDIN_TOKEN,
     STANDIN_TOKEN_ID,

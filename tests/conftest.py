@@ -47,7 +47,7 @@ from custom_components.sipgate.const import (
     DEFAULT_OPTIONS,
     DOMAIN,
 )
-from custom_components.sipgate.webhook import call_token
+from custom_components.sipgate.push_admission import call_token
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant

@@ -1,35 +1,20 @@
-"""The webhook sipgate pushes calls to: verify, bind, parse, fire events, reply.
+"""The webhook sipgate pushes calls to: read, verify, parse, admit, fire events, reply.
 
 A push is accepted only when it is signed by sipgate (unless verification is
-off), parses, and belongs to this account and this call (README "Security"):
-
-* a ``newCall`` naming users must name one of this account (``fullUserId``
-  starts with the account's ``masterSipId``), and each call id's ``newCall``
-  is accepted once;
-* follow-ups (``answer``, ``hangup``, ``dtmf``) arrive on the per-call URLs
-  the reply gave sipgate, which carry a token derived from the entry's secret
-  and the call id; ``dtmf`` only for the call's outstanding Gather, once.
-
-The same push delivered again within seconds is a duplicate (same reply, no
-event); later, or without the token, it is refused with 403. The reply path
-does no network I/O: names come from the contact cache, the XML is built in
-memory, and every outbound request an answer needs runs after the reply.
-
-Why one module of this size: it is the way of one push in the order it happens (read,
-verify, parse, admit, fire, reply) and the refusals at each step; the call registry
-(``calls.py``), answering (``answering.py``) and the client's parser, signature and reply
-(``api/push_*.py``) live apart, and splitting the steps further would spread one
-request's checks over several files.
+off), parses, and belongs to this account and this call (README "Security"),
+which :mod:`.push_admission` decides: a foreign or replayed push, or a
+follow-up without its call's token, is refused with 403; the same push again
+within seconds is a duplicate (same reply, no event). The reply path does no
+network I/O: names come from the contact cache, the XML is built in memory,
+and every outbound request an answer needs runs after the reply. The call
+registry (``calls.py``), answering (``answering.py``) and the client's parser,
+signature and reply (``api/push_*.py``) live apart.
 """
 
-import base64
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-import hashlib
-import hmac
 from http import HTTPStatus
-import re
 import time
 from typing import Any
 
@@ -45,7 +30,7 @@ from .api.exceptions import SipgatePushError, SipgateValidationError
 from .api.push_events import AnswerEvent, DtmfEvent, HangupEvent, NewCallEvent, PushEvent, parse_push_event
 from .api.push_reply import REPLY_CONTENT_TYPE, Gather, ReplyAction, build_reply
 from .api.push_signature import SIGNATURE_HEADER, SignatureVerifier
-from .calls import DUPLICATE_WINDOW, CallRecord, CallRegistry, CallState, gather_key
+from .calls import CallRecord, CallRegistry, CallState
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     DOMAIN,
@@ -57,6 +42,7 @@ from .const import (
     MAX_WEBHOOK_BODY,
 )
 from .contact_names import ContactNames
+from .push_admission import GATHER_PARAM, REFUSAL_REASONS, TOKEN_PARAM, Duplicate, PushAdmission, RefusedError
 
 EVENT_TYPES: dict[type[PushEvent], str] = {
     NewCallEvent: EVENT_NEW_CALL,
@@ -67,11 +53,6 @@ EVENT_TYPES: dict[type[PushEvent], str] = {
 # Warnings about bad requests are logged at most this often (seconds).
 WARNING_INTERVAL = 60.0
 RECENT_EVENTS = 10
-# The query parameters of follow-up URLs: the call's token, and which Gather an onData URL is for.
-TOKEN_PARAM = "token"  # noqa: S105 - a parameter name, not a secret
-GATHER_PARAM = "gather"
-# Why a push was refused (diagnostics count each).
-REFUSAL_REASONS = ("no_call_id", "foreign_account", "bad_token", "replay", "no_gather")
 # Call data a follow-up push may leave out; the call's record fills it in.
 CALL_FIELDS = ("direction", "from_number", "to_number")
 
@@ -126,33 +107,6 @@ class WebhookStats:
     recent: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=RECENT_EVENTS))
 
 
-class RefusedError(Exception):
-    """A push that does not belong to this account or call."""
-
-    def __init__(self, reason: str) -> None:
-        """Refused for ``reason`` (one of :data:`REFUSAL_REASONS`)."""
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Duplicate:
-    """The same push again, within the duplicate window: it gets the first one's reply."""
-
-    reply: bytes | None
-
-
-def call_token(secret: bytes, call_id: str, gather: int | None = None) -> str:
-    """The token of a call's follow-up URLs: an HMAC-SHA256 (128 bits) over the call id.
-
-    The ``onData`` URL of the call's ``gather``-th Gather has a token of its
-    own, so that digits for one Gather cannot be replayed into the next.
-    """
-    message = call_id if gather is None else f"{call_id}\x00gather {gather}"
-    digest = hmac.digest(secret, message.encode("utf-8"), hashlib.sha256)
-    return base64.urlsafe_b64encode(digest[:16]).decode("ascii").rstrip("=")
-
-
 class SipgateWebhook:
     """Handles the pushes of one sipgate account."""
 
@@ -180,8 +134,7 @@ class SipgateWebhook:
         self.calls = calls
         self._names = contact_names
         self._verifier = verifier
-        self._secret = secret
-        self._own_user = re.compile(re.escape(account_id) + r"[a-z]+[0-9]+")
+        self.admission = PushAdmission(calls, account_id=account_id, secret=secret)
         self.on_signature_failures = on_signature_failures
         self.stats = WebhookStats()
         self.public_url: str | None = None
@@ -198,30 +151,12 @@ class SipgateWebhook:
         else:
             LOGGER.debug(message, *args)
 
-    def token(self, call_id: str, gather: int | None = None) -> str:
-        """The token of ``call_id``'s follow-up URLs (of its ``gather``-th Gather's ``onData``)."""
-        return call_token(self._secret, call_id, gather)
-
-    def _token_valid(self, event: PushEvent, request: web.Request, gather: int | None) -> bool:
-        given = request.query.get(TOKEN_PARAM, "")
-        return any(
-            hmac.compare_digest(given, self.token(call_id, gather))
-            for call_id in (event.call_id, event.original_call_id)
-            if call_id
-        )
-
-    @staticmethod
-    def _gather_of(request: web.Request) -> int | None:
-        """Which Gather an ``onData`` URL was made for (``None``: not a valid number)."""
-        value = request.query.get(GATHER_PARAM, "")
-        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
     def _follow_up_url(self, request: web.Request, call_id: str, gather: int | None = None) -> str:
         """Where sipgate sends the call's follow-ups: the public URL (else the request's) with its token.
 
         With ``gather``, the ``onData`` URL of the call's ``gather``-th Gather.
         """
-        token = self.token(call_id, gather)
+        token = self.admission.token(call_id, gather)
         query = (
             f"{TOKEN_PARAM}={token}" if gather is None else f"{GATHER_PARAM}={gather}&{TOKEN_PARAM}={token}"
         )
@@ -285,7 +220,7 @@ class SipgateWebhook:
             self._warn("Refused a sipgate webhook request: %s", err)
             return web.Response(status=HTTPStatus.BAD_REQUEST, text=str(err))
         try:
-            admitted = self._admit(event, request)
+            admitted = self.admission.admit(event, request)
         except RefusedError as refused:
             self.stats.refused[refused.reason] += 1
             self._warn(
@@ -308,49 +243,6 @@ class SipgateWebhook:
         reply = self._reply_body(action, url)
         record.delivered(kind, record.deliveries[kind][0], reply)
         return self._response(reply)
-
-    def _admit(self, event: PushEvent, request: web.Request) -> tuple[CallRecord, str] | Duplicate:
-        """The call record and delivery kind of an acceptable push, or a duplicate.
-
-        Raises:
-            RefusedError: the push does not belong to this account or call, or was delivered long ago.
-        """
-        if not event.call_id:
-            raise RefusedError("no_call_id")
-        calls = self.calls
-        gather = self._gather_of(request) if isinstance(event, DtmfEvent) else None
-        if isinstance(event, NewCallEvent):
-            if event.full_user_ids and not any(self._own_user.fullmatch(f) for f in event.full_user_ids):
-                raise RefusedError("foreign_account")
-        elif (isinstance(event, DtmfEvent) and gather is None) or not self._token_valid(
-            event, request, gather
-        ):
-            raise RefusedError("bad_token")
-        record = calls.get(event.call_id)
-        match event:
-            case NewCallEvent():
-                kind = "newCall"
-            case DtmfEvent():
-                kind = gather_key(gather or 0)
-            case AnswerEvent():
-                kind = "answer"
-            case _:
-                kind = "hangup"
-        if record is not None and (delivery := record.delivery(kind)) is not None:
-            if calls.now() - delivery[0] <= DUPLICATE_WINDOW:
-                return Duplicate(delivery[1])
-            raise RefusedError("replay")
-        if isinstance(event, DtmfEvent) and (
-            record is None or not record.gather_open or record.gather_key != kind
-        ):
-            raise RefusedError("no_gather")
-        if isinstance(event, HangupEvent) and record is not None and record.ended_without_hangup:
-            # The call was ended already because sipgate stopped listing it; its hangup came late.
-            record.delivered(kind, calls.now())
-            return Duplicate(None)
-        record = calls.record(event.call_id)
-        record.delivered(kind, calls.now())
-        return record, kind
 
     async def _dispatch(
         self, event: PushEvent, record: CallRecord, request: web.Request
