@@ -266,27 +266,28 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
             self._lines_read.pop(user_id, None)
         # The lines just listed get their forwardings and blocking read; the others keep theirs.
         fresh = {line.id: user_id for user_id, lines in read.items() for line in lines or ()}
-        forwardings = await self._each(
-            data,
-            "phonelines:forwardings:read",
-            "call forwardings",
-            {
-                line_id: partial(phonelines.get_forwardings, user_id, line_id)
-                for line_id, user_id in fresh.items()
-            },
-            lambda line_id: f"{line_id}/forwardings",
-            covers_all=everyone,
+
+        async def per_line[R](
+            scope: str, feature: str, read_one: Callable[[str, str], Awaitable[R]], resource: str
+        ) -> dict[str, R | None] | None:
+            """One feature of each fresh line (``read_one(user_id, line_id)``)."""
+            return await self._each(
+                data,
+                scope,
+                feature,
+                {line_id: partial(read_one, user_id, line_id) for line_id, user_id in fresh.items()},
+                lambda line_id: f"{line_id}/{resource}",
+                covers_all=everyone,
+            )
+
+        forwardings = await per_line(
+            "phonelines:forwardings:read", "call forwardings", phonelines.get_forwardings, "forwardings"
         )
-        blocking = await self._each(
-            data,
+        blocking = await per_line(
             "phonelines:blockanonymous:read",
             "blocking anonymous calls",
-            {
-                line_id: partial(phonelines.get_block_anonymous, user_id, line_id)
-                for line_id, user_id in fresh.items()
-            },
-            lambda line_id: f"{line_id}/blockanonymous",
-            covers_all=everyone,
+            phonelines.get_block_anonymous,
+            "blockanonymous",
         )
         data.lines = {}
         for user_id in user_ids:
