@@ -399,6 +399,59 @@ async def test_a_listed_call_goes_on(
     assert hass.states.get(CALL_STATE).state == "talking"
 
 
+async def test_a_call_the_voicemail_answered_is_not_ended_by_the_call_list(
+    hass: HomeAssistant,
+    push: WebhookCaller,
+    sipgate_settings: AiohttpClientMocker,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Sipgate's /calls never lists a running voicemail recording: such a call waits for its hangup.
+
+    It is not polled for, keeps talking while the caller speaks, and its real hangup arrives
+    with sipgate's cause; without any push it ends after an hour.
+    """
+    sipgate_settings.get(api_url("calls"), json={"data": []})
+    hangups = async_capture_events(hass, EVENT_HANGUP)
+    await push.post(RING.format(call_id="VM"))
+    await push.post(
+        "event=answer&callId=VM&user=voicemail&answeringNumber=voicemail"
+        "&from=4915799912345&to=4921112345671&direction=in"
+    )
+    for _ in range(8):  # two minutes of a long message
+        freezer.tick(timedelta(seconds=15))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert hass.states.get(CALL_STATE).state == "talking"
+    assert "/calls" not in [path for _, path, _, _ in sent_requests(sipgate_settings)]
+
+    status, _, _ = await push.post(
+        "event=hangup&callId=VM&cause=normalClearing&answeringNumber=voicemail"
+        "&from=4915799912345&to=4921112345671&direction=in"
+    )
+    assert status == 200
+    [hangup] = hangups
+    assert (hangup.data["cause"], hangup.data["answering_number"], hangup.data.get("inferred")) == (
+        "normalClearing",
+        "voicemail",
+        None,
+    )
+
+    await push.post(RING.format(call_id="VM2"))
+    await push.post(
+        "event=answer&callId=VM2&user=voicemail&answeringNumber=voicemail"
+        "&from=4915799912345&to=4921112345671&direction=in"
+    )
+    freezer.tick(timedelta(minutes=59))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CALL_STATE).state == "talking"
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(CALL_STATE).state == "idle"
+    assert hangups[-1].data["inferred"] == "stale"
+
+
 async def test_a_ringing_call_nobody_hears_of_ends_by_itself(
     hass: HomeAssistant, push: WebhookCaller, freezer: FrozenDateTimeFactory
 ) -> None:

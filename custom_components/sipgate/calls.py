@@ -11,9 +11,10 @@ expiring old ones only looks at the oldest. One rule evicts: a record is
 dropped :data:`RETENTION` after its last activity (or, beyond
 :data:`MAX_RECORDS`, the least recently active first). A call that is still
 "in progress" but hears nothing for too long (:data:`RINGING_STALE` while it
-rings, :data:`TALKING_STALE` while it is talking) ends on its own, and so
-does an established call that sipgate's call list stops showing
-(:meth:`CallRegistry.listed`). README: "Security", "Call events".
+rings, :data:`TALKING_STALE` while it is talking, :data:`VOICEMAIL_STALE`
+while the voicemail records it) ends on its own, and so does an established
+call that sipgate's call list stops showing (:meth:`CallRegistry.listed`;
+the list never shows the voicemail's calls, so those are left to the time). README: "Security", "Call events".
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ MAX_CONTEXTS = 8192
 RINGING_STALE = 10 * 60.0
 # A talking call without any push (and not seen in sipgate's call list) for this long has ended.
 TALKING_STALE = 12 * 3600.0
+# A call the voicemail answered (sipgate's call list never shows it) without any push for this long has ended.
+VOICEMAIL_STALE = 3600.0
 # An established call missing from this many call-list reads in a row has ended.
 UNLISTED_POLLS_TO_END = 2
 # A second delivery of the same push within this many seconds is a duplicate, not a replay.
@@ -86,6 +89,8 @@ class CallRecord:
     pending: PendingReply | None = None
     contexts: set[str] = field(default_factory=set)
     unlisted: int = 0
+    # The voicemail took the call: sipgate's call list does not show a running recording.
+    by_voicemail: bool = False
 
     @property
     def in_progress(self) -> bool:
@@ -200,7 +205,7 @@ class CallRegistry:
 
     @property
     def talking(self) -> bool:
-        """Whether any call is established."""
+        """Whether any call is established that sipgate's call list can show (not the voicemail's)."""
         return bool(self._talking)
 
     def set_state(self, record: CallRecord, state: CallState) -> bool:
@@ -208,7 +213,7 @@ class CallRegistry:
         if record.ended:
             return False
         record.state = state
-        if state is CallState.TALKING:
+        if state is CallState.TALKING and not record.by_voicemail:
             self._talking.add(record.call_id)
         else:
             self._talking.discard(record.call_id)
@@ -243,7 +248,7 @@ class CallRegistry:
             if record.call_id in shown:
                 record.unlisted = 0
                 self.record(record.call_id)
-            elif record.state is CallState.TALKING:
+            elif record.state is CallState.TALKING and not record.by_voicemail:
                 record.unlisted += 1
                 if record.unlisted >= UNLISTED_POLLS_TO_END and self.end(record, without_hangup="unlisted"):
                     ended.append(record)
@@ -257,7 +262,10 @@ class CallRegistry:
         now = self._clock()
         ended: list[CallRecord] = []
         for record in list(self._active.values()):
-            limit = TALKING_STALE if record.state is CallState.TALKING else RINGING_STALE
+            if record.state is not CallState.TALKING:
+                limit = RINGING_STALE
+            else:
+                limit = VOICEMAIL_STALE if record.by_voicemail else TALKING_STALE
             if now - record.touched > limit and self.end(record, without_hangup="stale"):
                 ended.append(record)
         while self._records:

@@ -291,6 +291,7 @@ class SipgateWebhook:
                     record, CallState.RINGING if event.direction == "in" else CallState.DIALING
                 )
             case AnswerEvent():
+                record.by_voicemail = event.answering_number == "voicemail"
                 self.calls.set_state(record, CallState.TALKING)
             case HangupEvent():
                 self.calls.end(record)
