@@ -7,6 +7,7 @@ Why one module of this size: the binding rules of issue 11 (account, call, token
 build on each other's pushes.
 """
 
+import asyncio
 from datetime import timedelta
 from http import HTTPStatus
 import os
@@ -22,7 +23,10 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_fire_time_changed,
 )
-from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.sipgate.actions import ADMIN_ACTIONS
@@ -49,6 +53,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 
 from .conftest import (
+    SETTINGS,
     WEBHOOK_ID,
     TestSigner,
     WebhookCaller,
@@ -516,6 +521,50 @@ async def test_ringing_calls_are_answered_while_every_optional_endpoint_fails(
     await hass.async_block_till_done()
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance").state == "12.3456"
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_missed_calls") is not None
+
+
+async def test_calls_are_answered_while_the_set_up_still_waits_for_sipgate(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    external_url: str,
+    signer: TestSigner,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Sipgate is slow to give the account's details on a reload: a ringing call is answered meanwhile."""
+    sipgate_answers = asyncio.Event()
+    sipgate_answers.set()
+
+    async def slow_account(method: str, url: Any, data: Any) -> AiohttpClientMockResponse:
+        await sipgate_answers.wait()
+        return AiohttpClientMockResponse(method, url, json=load_json("account.json"))
+
+    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    aioclient_mock.get(api_url("account"), side_effect=slow_account)
+    mock_account_endpoints(aioclient_mock)
+    aioclient_mock.get(api_url("settings/sipgateio"), json=SETTINGS)
+    aioclient_mock.put(api_url("settings/sipgateio"), status=204)
+    await automations(hass, on(EVENT_NEW_CALL, {"action": "sipgate.reject_call", "data": {"reason": "busy"}}))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    push = WebhookCaller(await hass_client_no_auth(), signer)
+
+    sipgate_answers.clear()
+    setup = hass.async_create_task(hass.config_entries.async_setup(mock_config_entry.entry_id))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+
+    status, _, text = await push.post(RING.format(call_id="EARLY"))
+    assert (status, '<Reject reason="busy" />' in text) == (200, True)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_IN_PROGRESS
+
+    sipgate_answers.set()
+    assert await setup
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
 
 
 async def test_a_setup_retry_costs_one_request(

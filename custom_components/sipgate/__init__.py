@@ -130,7 +130,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     entry.async_on_unload(async_track_time_interval(hass, expire_calls, CALL_EXPIRY_INTERVAL))
 
     missing_scopes: set[str] = set()
-    account = await _async_get_account(client, missing_scopes)
     fax_tracker = FaxTracker(hass, entry.entry_id, client)
     entry.async_on_unload(fax_tracker.async_stop)
     account_interval = timedelta(minutes=int(options[CONF_ACCOUNT_SCAN_INTERVAL]))
@@ -147,7 +146,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     entry.runtime_data = SipgateRuntime(
         client=client,
         userinfo=userinfo,
-        account=account,
+        account=None,
         coordinators=Coordinators(
             account=account_coordinator, history=history_coordinator, live_calls=live_calls
         ),
@@ -162,6 +161,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         async_dispatcher_connect(hass, signal_call_event(entry.entry_id), _call_event_listener(entry))
     )
     entry.async_on_unload(live_calls.async_add_listener(_live_calls_listener(entry)))
+    # Calls are answered from here on, while the account is read (see actions.helpers.ready_entries).
+    entry.runtime_data.account = await _async_get_account(client, missing_scopes)
     # Not async_config_entry_first_refresh: a failing poll must not keep the webhook from answering.
     await account_coordinator.async_refresh()
     await history_coordinator.async_refresh()

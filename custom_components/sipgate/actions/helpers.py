@@ -57,6 +57,21 @@ def loaded_entries(hass: HomeAssistant) -> list[SipgateConfigEntry]:
     ]
 
 
+def ready_entries(hass: HomeAssistant) -> list[SipgateConfigEntry]:
+    """The sipgate accounts that can act: set up, or still reading the account with calls answered.
+
+    The webhook answers calls before the account's data is read (a slow or failing sipgate
+    must not leave the door phone without a reply), so an automation answering such a call
+    finds its account while the set-up still waits for sipgate.
+    """
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+        or (entry.state is ConfigEntryState.SETUP_IN_PROGRESS and hasattr(entry, "runtime_data"))
+    ]
+
+
 def resolve_entry(
     hass: HomeAssistant, call: ServiceCall, *, prefer: Callable[[SipgateConfigEntry], bool] | None = None
 ) -> SipgateConfigEntry:
@@ -71,7 +86,7 @@ def resolve_entry(
         # Home Assistant's own check: the entry exists, is sipgate's and is loaded.
         entry: SipgateConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
         return entry
-    entries = loaded_entries(hass)
+    entries = ready_entries(hass)
     if not entries:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
     if len(entries) == 1:
