@@ -31,6 +31,8 @@ from custom_components.sipgate.const import (
     CONF_CLOUDHOOK_URL,
     CONF_MANAGE_WEBHOOK_URLS,
     CONF_PREVIOUS_WEBHOOK_URLS,
+    CONF_REGENERATE_WEBHOOK,
+    CONF_WEBHOOK_ID,
     DEFAULT_OPTIONS,
     DOMAIN,
 )
@@ -508,3 +510,45 @@ async def test_turning_management_off_clears_the_forbidden_issue(
     await reload(hass, mock_config_entry)
 
     assert "webhook_settings_forbidden" not in issues(issue_registry)
+
+
+@pytest.mark.usefixtures("external_url")
+async def test_urls_set_by_hand_are_shown_until_sipgate_pushes_to_them(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    settings: SipgateSettings,
+    issue_registry: ir.IssueRegistry,
+    hass_client_no_auth: ClientSessionGenerator,
+    signer: Signer,
+) -> None:
+    """manage_webhook_urls off: a repair issue shows the URL to enter until the first push arrives on it.
+
+    After a new webhook address (a leak) it shows the new URL again.
+    """
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options={**DEFAULT_OPTIONS, CONF_MANAGE_WEBHOOK_URLS: False}
+    )
+    await setup(hass, mock_config_entry)
+    issue = issues(issue_registry)["webhook_url_by_hand"]
+    assert issue.translation_placeholders == {
+        "account": "sipgate Muster Elektro GmbH",
+        "url": WEBHOOK_URL,
+    }
+
+    push = WebhookCaller(await hass_client_no_auth(), signer)
+    assert (await push.post(NEW_CALL))[0] == 200
+    assert "webhook_url_by_hand" not in issues(issue_registry)
+    await reload(hass, mock_config_entry)
+    assert "webhook_url_by_hand" not in issues(issue_registry)
+
+    result = await hass.config_entries.options.async_init(mock_config_entry.entry_id)
+    await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {**DEFAULT_OPTIONS, CONF_MANAGE_WEBHOOK_URLS: False, CONF_REGENERATE_WEBHOOK: True},
+    )
+    await hass.async_block_till_done()
+    new_url = f"{EXTERNAL_URL}/api/webhook/{mock_config_entry.data[CONF_WEBHOOK_ID]}"
+    assert new_url != WEBHOOK_URL
+    assert issues(issue_registry)["webhook_url_by_hand"].translation_placeholders["url"] == new_url
+    assert settings.requests() == []

@@ -120,6 +120,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     )
     publisher = WebhookPublisher(hass, entry, client, handler)
     handler.on_signature_failures = publisher.async_signature_failures
+    handler.on_first_push = publisher.async_first_push
     publisher.async_setup()
     async_update_security_issues(hass, entry, verify_signature=bool(options[CONF_VERIFY_SIGNATURE]))
 

@@ -45,6 +45,8 @@ CONF_REGENERATE_WEBHOOK: Final = "regenerate_webhook_id"
 CONF_CLOUDHOOK_URL: Final = "cloudhook_url"
 # The account's webhook URLs before this integration set its own (restored on removal).
 CONF_PREVIOUS_WEBHOOK_URLS: Final = "previous_webhook_urls"
+# The webhook URL sipgate has been seen pushing to (with URLs set by hand: no more reminder).
+CONF_CONFIRMED_WEBHOOK_URL: Final = "confirmed_webhook_url"
 
 # Bus events (README "Call events").
 EVENT_NEW_CALL: Final = "sipgate_new_call"

@@ -136,6 +136,8 @@ class SipgateWebhook:
         self._verifier = verifier
         self.admission = PushAdmission(calls, account_id=account_id, secret=secret)
         self.on_signature_failures = on_signature_failures
+        # Called for the first push accepted since set-up (sipgate reaches the current URL).
+        self.on_first_push: Callable[[], None] | None = None
         self.stats = WebhookStats()
         self.public_url: str | None = None
         self._last_warning = 0.0
@@ -237,6 +239,8 @@ class SipgateWebhook:
             return self._response(admitted.reply or self._reply_body(None, url))
         record, kind = admitted
         self.stats.accepted += 1
+        if self.stats.accepted == 1 and self.on_first_push is not None:
+            self.on_first_push()
         action = await self._dispatch(event, record, request)
         if isinstance(action, Gather) and not record.ended:
             record.open_gather()

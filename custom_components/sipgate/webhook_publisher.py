@@ -30,6 +30,7 @@ from .client_factory import override_description
 from .cloudhook import async_create_cloudhook, cloud_connected, cloud_subscribed
 from .const import (
     CONF_CLOUDHOOK_URL,
+    CONF_CONFIRMED_WEBHOOK_URL,
     CONF_MANAGE_WEBHOOK_URLS,
     CONF_PREVIOUS_WEBHOOK_URLS,
     CONF_WEBHOOK_ID,
@@ -123,6 +124,10 @@ class WebhookPublisher:
         if not self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
             # The user sets the URLs by hand now: a "set it by hand" issue has done its job.
             self._clear_issue("webhook_settings_forbidden")
+            if self._entry.data.get(CONF_CONFIRMED_WEBHOOK_URL) == url:
+                self._clear_issue("webhook_url_by_hand")
+            else:  # a new entry, a new webhook address, a new external URL: sipgate needs to know
+                self._raise_issue("webhook_url_by_hand", url=url)
             return
         try:
             settings = await self._client.webhook_settings.get()
@@ -168,6 +173,17 @@ class WebhookPublisher:
 
     def _clear_issue(self, kind: str) -> None:
         ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, kind))
+
+    @callback
+    def async_first_push(self) -> None:
+        """Sipgate pushes to the current URL: a reminder to enter it by hand has done its job."""
+        url = self._handler.public_url
+        if url is None or self._entry.data.get(CONF_CONFIRMED_WEBHOOK_URL) == url:
+            return
+        self._hass.config_entries.async_update_entry(
+            self._entry, data={**self._entry.data, CONF_CONFIRMED_WEBHOOK_URL: url}
+        )
+        self._clear_issue("webhook_url_by_hand")
 
     @callback
     def async_signature_failures(self, in_a_row: int) -> None:
