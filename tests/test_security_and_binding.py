@@ -51,6 +51,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from .conftest import (
     SETTINGS,
@@ -293,6 +294,68 @@ async def test_a_hangup_after_a_restart_is_accepted(
     await hass.async_block_till_done()
     assert status == 200
     assert [event.data["cause"] for event in hangups] == ["normalClearing"]
+
+
+async def test_a_replay_after_a_reload_is_refused(
+    hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry
+) -> None:
+    """The registry's memory of accepted pushes outlives a reload (every options change is one)."""
+    ring = RING.format(call_id="BEFORE")
+    hangup = (
+        "event=hangup&cause=normalClearing&callId=BEFORE&from=4915799912345&to=4921112345671&direction=in"
+    )
+    await push.post(ring)
+    await push.post(hangup)
+    assert await hass.config_entries.async_reload(webhook_integration.entry_id)
+    await hass.async_block_till_done()
+
+    fired = async_capture_events(hass, EVENT_NEW_CALL)
+    with later(3600):
+        assert (await push.post(ring))[0] == HTTPStatus.FORBIDDEN
+        assert (await push.post(hangup))[0] == HTTPStatus.FORBIDDEN
+    assert fired == []
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["replay"] == 2
+
+
+async def test_a_replay_after_a_restart_is_refused(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    mock_config_entry: MockConfigEntry,
+    sipgate_settings: AiohttpClientMocker,
+    external_url: str,
+    signer: TestSigner,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """What was accepted is written to the entry's storage and read at the next start, for 26 hours."""
+    key = f"sipgate.{mock_config_entry.entry_id}.calls"
+    now = dt_util.utcnow().timestamp()
+    hass_storage[key] = {
+        "version": 1,
+        "key": key,
+        "data": {
+            "calls": [
+                ["YESTERDAY", now - 25 * 3600, ["newCall", "hangup"]],
+                ["TOO_OLD", now - 27 * 3600, ["newCall"]],
+                ["junk"],
+            ]
+        },
+    }
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    push = WebhookCaller(await hass_client_no_auth(), signer)
+
+    assert (await push.post(RING.format(call_id="YESTERDAY")))[0] == HTTPStatus.FORBIDDEN
+    assert (await push.post(RING.format(call_id="TOO_OLD")))[0] == HTTPStatus.OK
+    await push.post(RING.format(call_id="TODAY"))
+    freezer.tick(timedelta(seconds=31))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    saved = {call_id: kinds for call_id, _, kinds in hass_storage[key]["data"]["calls"]}
+    assert saved["TODAY"] == ["newCall"]
+    assert saved["YESTERDAY"] == ["newCall", "hangup"]
+    assert "junk" not in saved
 
 
 # --- every run counts ------------------------------------------------------------------------

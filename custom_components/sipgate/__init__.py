@@ -19,6 +19,7 @@ from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .arrivals import ArrivalTracker, async_remove_store
+from .call_memory import CallMemory, async_remove_call_store
 from .calls import CallRegistry
 from .client_factory import create_client, webhook_public_key
 from .cloudhook import async_delete_cloudhook
@@ -102,6 +103,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
 
     options = {**DEFAULT_OPTIONS, **entry.options}
     calls = CallRegistry()
+    call_memory = CallMemory(hass, entry.entry_id, calls)
+    await call_memory.async_load()
+    entry.async_on_unload(call_memory.async_save)
     answering = CallAnswering(hass, float(options[CONF_ANSWER_TIMEOUT]), calls)
     entry.async_on_unload(answering.async_start())
     contact_names = ContactNames(client.region)
@@ -121,6 +125,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     publisher = WebhookPublisher(hass, entry, client, handler)
     handler.on_signature_failures = publisher.async_signature_failures
     handler.on_first_push = publisher.async_first_push
+    handler.on_accepted = call_memory.async_changed
     publisher.async_setup()
     async_update_security_issues(hass, entry, verify_signature=bool(options[CONF_VERIFY_SIGNATURE]))
 
@@ -241,6 +246,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
     """Give the account its previous webhook URLs back and delete the cloudhook."""
     await async_restore_webhook_urls(hass, entry, create_client(hass, entry.data))
     await async_remove_store(hass, entry.entry_id)
+    await async_remove_call_store(hass, entry.entry_id)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from time import monotonic
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import Context
 from homeassistant.util import dt as dt_util
@@ -274,6 +274,42 @@ class CallRegistry:
                 break
             self._drop(oldest)
         return ended
+
+    # What outlives the process (see call_memory.py)
+
+    def snapshot(self) -> list[list[Any]]:
+        """Each call with accepted pushes: ``[call id, wall-clock time of last activity, kinds]``."""
+        now, wall = self._clock(), dt_util.utcnow().timestamp()
+        return [
+            [record.call_id, round(wall - (now - record.touched), 1), list(record.deliveries)]
+            for record in self._records.values()
+            if record.deliveries
+        ]
+
+    def restore(self, items: Iterable[Any]) -> None:
+        """Take back a :meth:`snapshot`: those pushes count as accepted long ago (a repeat is a replay).
+
+        Entries past :data:`RETENTION` and malformed ones are skipped; the calls' states are not
+        restored (they are not known after a restart).
+        """
+        now, wall = self._clock(), dt_util.utcnow().timestamp()
+        for item in items:
+            match item:
+                case [str(call_id), int() | float() as seen, list(kinds)] if call_id:
+                    age = max(wall - seen, 0.0)
+                    if age > RETENTION or call_id in self._records:
+                        continue
+                    touched = now - age
+                    record = CallRecord(call_id, touched)
+                    record.deliveries = {
+                        kind: (touched - DUPLICATE_WINDOW - 1.0, None)
+                        for kind in kinds
+                        if isinstance(kind, str)
+                    }
+                    self._records[call_id] = record
+        # Oldest first, as the eviction expects.
+        ordered = sorted(self._records.values(), key=lambda record: record.touched)
+        self._records = OrderedDict((record.call_id, record) for record in ordered[-MAX_RECORDS:])
 
     # Contexts of the events and runs of a call
 

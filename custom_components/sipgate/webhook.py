@@ -138,6 +138,8 @@ class SipgateWebhook:
         self.on_signature_failures = on_signature_failures
         # Called for the first push accepted since set-up (sipgate reaches the current URL).
         self.on_first_push: Callable[[], None] | None = None
+        # Called for each accepted push (the registry's accepted pushes are saved).
+        self.on_accepted: Callable[[], None] | None = None
         self.stats = WebhookStats()
         self.public_url: str | None = None
         self._last_warning = 0.0
@@ -239,6 +241,8 @@ class SipgateWebhook:
             return self._response(admitted.reply or self._reply_body(None, url))
         record, kind = admitted
         self.stats.accepted += 1
+        if self.on_accepted is not None:
+            self.on_accepted()
         if self.stats.accepted == 1 and self.on_first_push is not None:
             self.on_first_push()
         action = await self._dispatch(event, record, request)
