@@ -47,9 +47,10 @@ from custom_components.sipgate.const import (
 )
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import Unauthorized
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -573,7 +574,8 @@ async def test_ringing_calls_are_answered_while_every_optional_endpoint_fails(
     status, _, text = await push.post(RING.format(call_id="OUTAGE"))
     assert (status, '<Reject reason="busy" />' in text) == (200, True)
     assert hass.states.get(CALL_STATE).state == "ringing"
-    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance") is None
+    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance").state == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_missed_calls").state == STATE_UNAVAILABLE
 
     aioclient_mock.clear_requests()
     aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
@@ -583,7 +585,41 @@ async def test_ringing_calls_are_answered_while_every_optional_endpoint_fails(
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance").state == "12.3456"
-    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_missed_calls") is not None
+    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_missed_calls").state == "2"
+
+
+async def test_entities_shown_during_an_outage_go_when_the_token_may_not_read_them(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    external_url: str,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The history answered 500 at start (its sensors unavailable), then 403: the sensors are removed."""
+    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    aioclient_mock.get(api_url("account"), json=load_json("account.json"))
+    aioclient_mock.get(api_url("history"), status=HTTPStatus.INTERNAL_SERVER_ERROR)
+    mock_account_endpoints(aioclient_mock)
+    aioclient_mock.get(api_url("settings/sipgateio"), json=SETTINGS)
+    aioclient_mock.put(api_url("settings/sipgateio"), status=204)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    missed = "sensor.sipgate_muster_elektro_gmbh_missed_calls"
+    assert hass.states.get(missed).state == STATE_UNAVAILABLE
+    assert hass.states.get("sensor.sipgate_muster_elektro_gmbh_balance").state == "12.3456"
+
+    aioclient_mock.clear_requests()
+    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    aioclient_mock.get(api_url("account"), json=load_json("account.json"))
+    aioclient_mock.get(api_url("history"), status=HTTPStatus.FORBIDDEN, json={"message": "history:read"})
+    mock_account_endpoints(aioclient_mock)
+    aioclient_mock.get(api_url("settings/sipgateio"), json=SETTINGS)
+    freezer.tick(timedelta(minutes=2))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert hass.states.get(missed) is None
+    assert er.async_get(hass).async_get(missed) is None
 
 
 async def test_calls_are_answered_while_the_set_up_still_waits_for_sipgate(

@@ -137,27 +137,51 @@ def async_add_when_ready[C: DataUpdateCoordinator[Any]](
     coordinator: C,
     build: Callable[[C], Iterable[Entity]],
     async_add_entities: AddConfigEntryEntitiesCallback,
+    *,
+    while_failing: Callable[[], Iterable[Entity]] | None = None,
 ) -> None:
     """Add the entities ``build`` makes from the coordinator's data, now or once it has some.
 
     A coordinator whose first read failed (sipgate down at start-up) has no
-    data yet: its entities are added when a later read succeeds, without a
-    reload, while the webhook goes on answering calls meanwhile.
+    data yet: the entities ``while_failing`` makes (those every account has)
+    are added at once and show as unavailable; once a read succeeds, the
+    entities ``build`` makes from the data replace them (any the data does
+    not have are removed), without a reload, while the webhook goes on
+    answering calls meanwhile.
     """
     if coordinator.data is not None:
         async_add_entities(build(coordinator))
         return
 
+    provisional: list[Entity] = []
+    if while_failing is not None and not coordinator.last_update_success:
+        provisional = list(while_failing())
+        async_add_entities(provisional)
     added = False
+
+    @callback
+    def drop_provisional(keep: set[str | None]) -> set[str | None]:
+        registry = er.async_get(coordinator.hass)
+        for entity in provisional:
+            if entity.unique_id not in keep and entity.entity_id and registry.async_get(entity.entity_id):
+                registry.async_remove(entity.entity_id)
+        kept = {entity.unique_id for entity in provisional if entity.unique_id in keep}
+        provisional.clear()
+        return kept
 
     @callback
     def first_data() -> None:
         nonlocal added
-        if added or coordinator.data is None:
+        if added or not coordinator.last_update_success:
+            return
+        if coordinator.data is None:  # read, but the token may not: nothing provisional stays
+            drop_provisional(set())
             return
         added = True
         remove()
-        async_add_entities(build(coordinator))
+        entities = list(build(coordinator))
+        there = drop_provisional({entity.unique_id for entity in entities})
+        async_add_entities([entity for entity in entities if entity.unique_id not in there])
 
     @callback
     def on_unload() -> None:

@@ -193,9 +193,23 @@ async def async_setup_entry(
         ]
     )
     account = runtime.coordinators.account
-    async_add_when_ready(entry, account, partial(_balance_sensor, entry), async_add_entities)
+    history = runtime.coordinators.history
+    # While sipgate fails at start the balance and the history's sensors show as unavailable.
     async_add_when_ready(
-        entry, runtime.coordinators.history, partial(_history_sensors, entry), async_add_entities
+        entry,
+        account,
+        partial(_balance_sensor, entry),
+        async_add_entities,
+        while_failing=lambda: [SipgateAccountSensor(entry, account, BALANCE)],
+    )
+    async_add_when_ready(
+        entry,
+        history,
+        partial(_history_sensors, entry),
+        async_add_entities,
+        while_failing=lambda: [
+            SipgateHistorySensor(entry, history, description) for description in HISTORY_SENSORS
+        ],
     )
 
     def numbers() -> dict[str, Callable[[], SensorEntity]] | None:
@@ -293,14 +307,21 @@ class SipgateAccountSensor(SipgateCoordinatorEntity[AccountCoordinator], SensorE
         self.entity_description = description
 
     @property
+    def available(self) -> bool:
+        """Unavailable until sipgate has answered once (a start-up outage)."""
+        return super().available and self.coordinator.data is not None
+
+    @property
     def native_value(self) -> Decimal | None:
         """The value."""
-        return self.entity_description.value_fn(self.coordinator.data)
+        data = self.coordinator.data
+        return self.entity_description.value_fn(data) if data is not None else None
 
     @property
     def native_unit_of_measurement(self) -> str | None:
         """The unit sipgate reports (the currency)."""
-        return self.entity_description.unit_fn(self.coordinator.data)
+        data = self.coordinator.data
+        return self.entity_description.unit_fn(data) if data is not None else None
 
 
 class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorEntity):
@@ -317,6 +338,11 @@ class SipgateHistorySensor(SipgateCoordinatorEntity[HistoryCoordinator], SensorE
         """Create the sensor described by ``description``."""
         super().__init__(entry, coordinator, description.key, account_device_info(entry))
         self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """Unavailable until sipgate has answered once (a start-up outage)."""
+        return super().available and self.coordinator.data is not None
 
     @property
     def native_value(self) -> int | datetime | None:
