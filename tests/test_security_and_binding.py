@@ -116,6 +116,27 @@ async def test_a_replayed_dtmf_an_hour_later_is_refused(hass: HomeAssistant, pus
     assert len(digits) == 1
 
 
+@pytest.mark.parametrize("url", ["other call", "no token", "no gather"])
+async def test_digits_without_their_gathers_token_are_refused(
+    hass: HomeAssistant, push: WebhookCaller, webhook_integration: MockConfigEntry, url: str
+) -> None:
+    """A Gather waits for digits, but digits sent without its own token open nothing."""
+    await automations(hass, *PIN_MENU)
+    digits = async_capture_events(hass, EVENT_DTMF)
+    assert (await push.post(RING.format(call_id="GATE")))[0] == 200
+    path = {
+        "other call": call_path("OTHER", gather=1),
+        "no token": call_path("").split("?")[0] + "?gather=1",
+        "no gather": call_path("GATE"),
+    }[url]
+    assert (await push.post("event=dtmf&dtmf=1&callId=GATE", url=path))[0] == HTTPStatus.FORBIDDEN
+    await hass.async_block_till_done()
+    assert digits == []
+    assert webhook_integration.runtime_data.webhook.handler.stats.refused["bad_token"] == 1
+    # The real digits still open the Gather.
+    assert (await push.post("event=dtmf&dtmf=1&callId=GATE"))[0] == 200
+
+
 async def test_a_true_duplicate_delivery_is_suppressed(hass: HomeAssistant, push: WebhookCaller) -> None:
     """Sipgate delivering the same dtmf twice at once: one event, the same reply both times."""
     await automations(hass, *PIN_MENU)
@@ -178,6 +199,10 @@ async def test_a_new_call_of_another_account_is_refused(
     assert "<Number>4915712345678</Number>" in text
     assert [event.data["call_id"] for event in calls] == ["OWN"]
     assert webhook_integration.runtime_data.webhook.handler.stats.refused["foreign_account"] == 1
+
+    # A call that rings users of this account and of another (a shared number) is this account's too.
+    both = RING.format(call_id="SHARED") + OWN_USERS + "&fullUserId%5B%5D=7654321w0"
+    assert (await push.post(both))[0] == 200
 
 
 async def test_the_node_librarys_signed_sample_is_refused(
@@ -811,6 +836,10 @@ async def test_verification_off_raises_a_repair_issue(
         ("http://[::1]:8124/v2", True),
         ("https://api.example.org/v2", False),
         ("http://10.0.0.5/v2", False),
+        ("http://localhost.evil.example/v2", False),
+        ("http://127.0.0.1.nip.io/v2", False),
+        ("http://localhost@evil.example/v2", False),
+        ("http://[::ffff:10.0.0.5]/v2", False),
     ],
 )
 async def test_the_development_override_is_loopback_only_and_visible(
