@@ -254,16 +254,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: SipgateConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Let users delete a phone or line that is gone at sipgate (not the account, not a recipient)."""
-    coordinator = entry.runtime_data.coordinators.account
-    wanted = coordinator.wanted_devices()
-    prefix = entry.runtime_data.userinfo.master_sip_id
-    ours = [ident for domain, ident in device.identifiers if domain == DOMAIN]
-    return (
-        wanted is not None
-        and bool(ours)
-        and all(
-            ident.startswith((f"{prefix}_device_", f"{prefix}_line_")) and ident not in wanted
-            for ident in ours
-        )
-    )
+    """Let users delete a phone or line that is gone at sipgate (not the account, not a recipient).
+
+    One that is merely unreadable now (its user's devices refused) cannot be deleted.
+    """
+    return entry.runtime_data.coordinators.account.is_stale(device)

@@ -46,11 +46,11 @@ async def async_setup_entry(
         domain="binary_sensor",
         family=ONLINE_KEY,
         wanted=wanted,
-        complete=lambda: coordinator.data.complete("/devices"),
+        gone=lambda key: coordinator.data.device_gone(key[1]),
     )
 
 
-ONLINE_KEY = re.compile(r"device_[a-z][0-9]+_online")
+ONLINE_KEY = re.compile(r"device_([a-z][0-9]+)_online")
 
 
 @dataclass(frozen=True, kw_only=True)

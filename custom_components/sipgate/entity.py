@@ -208,18 +208,22 @@ def async_follow_resources(
     domain: str,
     family: re.Pattern[str],
     wanted: Callable[[], Mapping[str, Callable[[], Entity]] | None],
-    complete: Callable[[], bool] = lambda: True,
+    gone: Callable[[re.Match[str]], bool] = lambda _: True,
 ) -> None:
     """Entities that come and go with the account's resources (devices, lines, forwardings …).
 
     ``wanted`` gives, after each update, a factory per entity key that should
     exist now (``None``: the feature is not readable at all). New keys get
-    entities; while ``complete()`` says every resource was read, registered
-    entities of ``family`` (keys matching it) no longer wanted are removed
-    from the entity registry.
+    entities; a registered entity of ``family`` (keys matching it) no longer
+    wanted is removed from the entity registry when ``gone`` (given the key's
+    match) says its resource is gone at sipgate, not merely unreadable: one
+    user's or line's refusal keeps that user's or line's entities only.
     """
     added: set[str] = set()
     prefix = resource_unique_id(entry, "")
+
+    def vanished(key: str, current: Mapping[str, Any]) -> bool:
+        return key not in current and (match := family.fullmatch(key)) is not None and gone(match)
 
     @callback
     def sync() -> None:
@@ -230,19 +234,16 @@ def async_follow_resources(
         added.update(current)
         if new:
             async_add_entities(new)
-        if not complete():
-            return
         registry = er.async_get(hass)
         for registry_entry in er.async_entries_for_config_entry(registry, entry.entry_id):
             key = registry_entry.unique_id.removeprefix(prefix)
             if (
                 registry_entry.domain == domain
                 and registry_entry.unique_id.startswith(prefix)
-                and family.fullmatch(key)
-                and key not in current
+                and vanished(key, current)
             ):
                 registry.async_remove(registry_entry.entity_id)
-        added.intersection_update(current)
+        added.difference_update({key for key in added if vanished(key, current)})
 
     sync()
     entry.async_on_unload(coordinator.async_add_listener(sync))

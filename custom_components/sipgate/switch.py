@@ -69,7 +69,7 @@ async def async_setup_entry(
         domain="switch",
         family=DND_KEY,
         wanted=dnd,
-        complete=lambda: coordinator.data.complete("/devices"),
+        gone=lambda key: coordinator.data.device_gone(key[1]),
     )
     async_follow_resources(
         hass,
@@ -79,13 +79,15 @@ async def async_setup_entry(
         domain="switch",
         family=LINE_KEY,
         wanted=lines,
-        complete=lambda: coordinator.data.complete("/phonelines", "/forwardings", "/blockanonymous"),
+        gone=lambda key: coordinator.data.setting_gone(
+            key[1], "blockanonymous" if key[2] == "block_anonymous" else "forwardings"
+        ),
     )
 
 
-DND_KEY = re.compile(r"device_[a-z][0-9]+_dnd")
+DND_KEY = re.compile(r"device_([a-z][0-9]+)_dnd")
 # Block anonymous and forwardings (also the position-keyed forwardings of earlier versions).
-LINE_KEY = re.compile(r"line_[a-z][0-9]+_(block_anonymous|forwarding_.+)")
+LINE_KEY = re.compile(r"line_([a-z][0-9]+)_(block_anonymous|forwarding_.+)")
 
 
 def forwarding_key(line_id: str, destination: str) -> str:

@@ -4,6 +4,12 @@
 line as :class:`LineData`, why a resource was refused as :class:`Unreadable`)
 and the rotation of phone lines (``SLOW_CYCLE``); it also removes phones and
 lines gone at sipgate from the device registry.
+
+Refusals are remembered per resource (``w1/devices``, ``p1/forwardings``) until
+that resource reads again or its user or line is gone, so a resource read only
+every few refreshes keeps its state (and its "not booked" repair) in between.
+Something no longer listed counts as gone only when its user's (or line's)
+list was read: what an unreadable user or line had stays.
 """
 
 from collections.abc import Awaitable, Callable
@@ -23,6 +29,15 @@ from .base import SipgateCoordinator
 # reads them again for the users read longest ago, every user within this many refreshes
 # (and at once for new users, or when numbers or devices point at lines that changed).
 SLOW_CYCLE = 6
+
+# Each kind of per-user or per-line resource: the scope it is read with, and its name (logs, repairs).
+FEATURES = {
+    "devices": ("devices:read", "devices"),
+    "phonelines": ("phonelines:read", "phone lines"),
+    "forwardings": ("phonelines:forwardings:read", "call forwardings"),
+    "blockanonymous": ("phonelines:blockanonymous:read", "blocking anonymous calls"),
+}
+LINE_SETTINGS = ("forwardings", "blockanonymous")
 
 
 @dataclass(slots=True)
@@ -46,8 +61,11 @@ class Unreadable(StrEnum):
 class AccountData:
     """What the account coordinator read; ``None`` marks a feature the token may not read.
 
-    ``unreadable`` names resources refused on their own (``w1/devices``,
-    ``p1/forwardings``); what was known of them before is kept, shown unavailable.
+    ``unreadable`` names resources refused at their last read (``w1/devices``,
+    ``p1/forwardings``); what was known of them before is kept, shown
+    unavailable. ``unread`` names users' devices and phone lines not read once
+    since setup. ``device_owner`` and ``line_owner`` hold the user of every
+    device and line seen since setup, also of those gone since.
     """
 
     balance: Balance | None = None
@@ -55,15 +73,43 @@ class AccountData:
     devices: dict[str, Device] | None = None
     device_owner: dict[str, str] = field(default_factory=dict)
     lines: dict[str, LineData] | None = None
+    line_owner: dict[str, str] = field(default_factory=dict)
     unreadable: dict[str, Unreadable] = field(default_factory=dict)
-
-    def complete(self, *kinds: str) -> bool:
-        """Whether every resource of ``kinds`` (``"/devices"`` …) was read in the last refresh."""
-        return not any(resource.endswith(kinds) for resource in self.unreadable)
+    unread: set[str] = field(default_factory=set)
 
     def readable(self, *resources: str) -> bool:
-        """Whether none of ``resources`` was refused in the last refresh."""
+        """Whether none of ``resources`` was refused at its last read."""
         return not any(resource in self.unreadable for resource in resources)
+
+    def device_gone(self, device_id: str) -> bool:
+        """Whether the phone ``device_id`` is gone at sipgate, not merely unreadable."""
+        if self.devices is None or device_id in self.devices:
+            return False
+        return self._owner_read(self.device_owner.get(device_id), "devices")
+
+    def line_gone(self, line_id: str) -> bool:
+        """Whether the phone line ``line_id`` is gone at sipgate, not merely unreadable."""
+        if self.lines is None or line_id in self.lines:
+            return False
+        return self._owner_read(self.line_owner.get(line_id), "phonelines")
+
+    def setting_gone(self, line_id: str, kind: str) -> bool:
+        """Whether a setting of ``kind`` of the line no longer listed is gone (a forwarding …).
+
+        It is, when the line is gone, or when the line's ``kind`` was read and lacks it.
+        """
+        if self.lines is None:
+            return False
+        if (line := self.lines.get(line_id)) is None:
+            return self.line_gone(line_id)
+        known = line.forwardings if kind == "forwardings" else line.block_anonymous
+        return known is not None and self.readable(f"{line_id}/{kind}")
+
+    def _owner_read(self, owner: str | None, kind: str) -> bool:
+        """Whether ``owner``'s ``kind`` was read at its last try (of every user, if not known)."""
+        if owner is None:  # not seen since setup: it may belong to a user never read
+            return not any(resource.endswith(f"/{kind}") for resource in self.unread)
+        return self.readable(f"{owner}/{kind}")
 
 
 def _not_booked(err: SipgateForbiddenError) -> bool:
@@ -87,6 +133,10 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         super().__init__(*args, **kwargs)
         self._refreshes = 0
         self._worked: set[str] = set()  # scopes that answered at least once
+        self._unreadable: dict[str, Unreadable] = {}  # resource → why it was refused at its last read
+        self._devices_read: set[str] = set()  # users whose devices were read since setup
+        self._device_owner: dict[str, str] = {}
+        self._line_owner: dict[str, str] = {}
         self._user_lines: dict[str, list[Phoneline]] = {}
         self._lines_read: dict[str, int] = {}  # user id → refresh that last read its lines
         self._line_details: dict[str, LineData] = {}
@@ -97,34 +147,26 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         self._remove_stale_devices(data)
         return data
 
-    def wanted_devices(self, data: AccountData | None = None) -> set[str] | None:
-        """Identifiers of the phones and lines that exist now (``None`` while some are unreadable)."""
+    def is_stale(self, device: dr.DeviceEntry, data: AccountData | None = None) -> bool:
+        """Whether ``device`` is a phone or line gone at sipgate (not one merely unreadable now)."""
         data = data or self.data
-        if data is None or not data.complete("/devices", "/phonelines"):
-            return None
         prefix = self.config_entry.runtime_data.userinfo.master_sip_id
-        return {f"{prefix}_device_{device_id}" for device_id in data.devices or {}} | {
-            f"{prefix}_line_{line_id}" for line_id in data.lines or {}
-        }
+        ours = [ident for domain, ident in device.identifiers if domain == DOMAIN]
+
+        def gone(ident: str) -> bool:
+            if (device_id := ident.removeprefix(f"{prefix}_device_")) != ident:
+                return data.device_gone(device_id)
+            if (line_id := ident.removeprefix(f"{prefix}_line_")) != ident:
+                return data.line_gone(line_id)
+            return False  # the account, a recipient
+
+        return data is not None and bool(ours) and all(gone(ident) for ident in ours)
 
     def _remove_stale_devices(self, data: AccountData) -> None:
         """Remove phones and lines that are gone at sipgate from the device registry."""
-        wanted = self.wanted_devices(data)
-        if wanted is None:
-            return
-        prefix = self.config_entry.runtime_data.userinfo.master_sip_id
-        kinds = [
-            (f"{prefix}_device_", data.devices is not None),
-            (f"{prefix}_line_", data.lines is not None),
-        ]
         registry = dr.async_get(self.hass)
         for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id):
-            ours = [ident for domain, ident in device.identifiers if domain == DOMAIN]
-            stale = ours and all(
-                ident not in wanted and any(ident.startswith(kind) and known for kind, known in kinds)
-                for ident in ours
-            )
-            if stale:
+            if self.is_stale(device, data):
                 registry.async_update_device(device.id, remove_config_entry_id=self.config_entry.entry_id)
 
     async def _fetch(self) -> AccountData:
@@ -140,29 +182,25 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         user_ids = [user.id for user in users] if users else [self.config_entry.runtime_data.userinfo.sub]
         await self._devices(data, previous, user_ids)
         await self._lines(data, user_ids)
+        self._settle(data, user_ids)
         return data
 
     async def _numbers(self) -> list[PhoneNumber]:
         return [number async for number in self.client.numbers.iterate()]
 
-    async def _each[K, R](
-        self,
-        data: AccountData,
-        scope: str,
-        feature: str,
-        fetches: dict[K, Callable[[], Awaitable[R]]],
-        resource: Callable[[K], str],
-        *,
-        covers_all: bool = True,
-    ) -> dict[K, R | None] | None:
-        """Read one feature of several resources; ``None`` when the token lacks its scope.
+    async def _each[R](
+        self, kind: str, fetches: dict[str, Callable[[], Awaitable[R]]], *, covers_all: bool = True
+    ) -> dict[str, R | None] | None:
+        """Read ``kind`` (``FEATURES``) of several users or lines; ``None`` when the token lacks its scope.
 
-        A refused resource is ``None`` in the result and named in ``data.unreadable``.
+        A refused resource is ``None`` in the result and remembered as unreadable
+        until it reads again.
         """
+        scope, feature = FEATURES[kind]
         if scope in self.missing_scopes:
             return None
-        results: dict[K, R | None] = {}
-        denied: dict[K, SipgateForbiddenError] = {}
+        results: dict[str, R | None] = {}
+        denied: dict[str, SipgateForbiddenError] = {}
         for key, fetch in fetches.items():
             try:
                 results[key] = await fetch()
@@ -175,14 +213,44 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         elif denied and not not_booked and (covers_all or scope not in self._worked):
             # Refused for every resource (or every one asked, and it never worked): no scope.
             self._drop_scope(next(iter(denied.values())).scope or scope, feature)
+            self._unreadable = {r: why for r, why in self._unreadable.items() if not r.endswith(f"/{kind}")}
             return None
-        for key, refusal in denied.items():
-            data.unreadable[resource(key)] = (
+        for key in results:
+            if (refusal := denied.get(key)) is None:
+                self._unreadable.pop(f"{key}/{kind}", None)
+                continue
+            self._unreadable[f"{key}/{kind}"] = (
                 Unreadable.NOT_BOOKED if key in not_booked else Unreadable.FORBIDDEN
             )
-            LOGGER.info("sipgate refused %s of %s: %s", feature, resource(key), refusal.message)
-        issue_id = f"not_booked_{self.config_entry.entry_id}_{scope}"
-        if not_booked:
+            LOGGER.info("sipgate refused %s of %s: %s", feature, key, refusal.message)
+        return results
+
+    def _settle(self, data: AccountData, user_ids: list[str]) -> None:
+        """Forget refusals of users and lines that are gone; a "not booked" repair per scope while any is left."""
+        lines = data.lines or {}
+
+        def exists(resource: str) -> bool:
+            owner, kind = resource.split("/")
+            return owner in lines if kind in LINE_SETTINGS else owner in user_ids
+
+        self._unreadable = {r: why for r, why in self._unreadable.items() if exists(r)}
+        self._devices_read.intersection_update(user_ids)
+        data.unreadable = dict(self._unreadable)
+        data.unread = {f"{u}/devices" for u in user_ids if u not in self._devices_read} | {
+            f"{u}/phonelines" for u in user_ids if u not in self._lines_read
+        }
+        data.device_owner = dict(self._device_owner)
+        data.line_owner = dict(self._line_owner)
+        for kind, (scope, feature) in FEATURES.items():
+            issue_id = f"not_booked_{self.config_entry.entry_id}_{scope}"
+            owners = sorted(
+                resource.split("/")[0]
+                for resource, why in self._unreadable.items()
+                if why is Unreadable.NOT_BOOKED and resource.endswith(f"/{kind}")
+            )
+            if not owners:
+                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+                continue
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
@@ -193,32 +261,28 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                 translation_placeholders={
                     "account": self.config_entry.title,
                     "feature": feature,
-                    "resources": ", ".join(sorted(resource(key).split("/")[0] for key in not_booked)),
+                    "resources": ", ".join(owners),
                 },
             )
-        elif fetches:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-        return results
 
     async def _devices(self, data: AccountData, previous: AccountData | None, user_ids: list[str]) -> None:
         devices = await self._each(
-            data,
-            "devices:read",
-            "devices",
-            {user_id: partial(self.client.devices.get_devices, user_id) for user_id in user_ids},
-            lambda user_id: f"{user_id}/devices",
+            "devices", {user_id: partial(self.client.devices.get_devices, user_id) for user_id in user_ids}
         )
         if devices is None:
             return
         data.devices = {}
         for user_id in user_ids:
             listed = devices.get(user_id)
-            if listed is None and previous is not None and previous.devices is not None:
+            if listed is not None:
+                self._devices_read.add(user_id)
+            elif previous is not None and previous.devices is not None:
                 # Refused this time: keep what was known, shown unavailable.
                 listed = [d for d in previous.devices.values() if previous.device_owner.get(d.id) == user_id]
             for device in listed or ():
                 data.devices[device.id] = device
-                data.device_owner[device.id] = user_id
+                self._device_owner[device.id] = user_id
+        data.device_owner = dict(self._device_owner)
 
     def _due(self, data: AccountData, user_ids: list[str]) -> list[str]:
         """The users whose phone lines are read in this refresh."""
@@ -248,11 +312,8 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         due = self._due(data, user_ids)
         everyone = len(due) == len(user_ids)
         read = await self._each(
-            data,
-            "phonelines:read",
-            "phone lines",
+            "phonelines",
             {user_id: partial(phonelines.get_phonelines, user_id) for user_id in due},
-            lambda user_id: f"{user_id}/phonelines",
             covers_all=everyone,
         )
         if read is None:
@@ -268,27 +329,17 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
         fresh = {line.id: user_id for user_id, lines in read.items() for line in lines or ()}
 
         async def per_line[R](
-            scope: str, feature: str, read_one: Callable[[str, str], Awaitable[R]], resource: str
+            kind: str, read_one: Callable[[str, str], Awaitable[R]]
         ) -> dict[str, R | None] | None:
-            """One feature of each fresh line (``read_one(user_id, line_id)``)."""
+            """``kind`` of each fresh line (``read_one(user_id, line_id)``)."""
             return await self._each(
-                data,
-                scope,
-                feature,
+                kind,
                 {line_id: partial(read_one, user_id, line_id) for line_id, user_id in fresh.items()},
-                lambda line_id: f"{line_id}/{resource}",
                 covers_all=everyone,
             )
 
-        forwardings = await per_line(
-            "phonelines:forwardings:read", "call forwardings", phonelines.get_forwardings, "forwardings"
-        )
-        blocking = await per_line(
-            "phonelines:blockanonymous:read",
-            "blocking anonymous calls",
-            phonelines.get_block_anonymous,
-            "blockanonymous",
-        )
+        forwardings = await per_line("forwardings", phonelines.get_forwardings)
+        blocking = await per_line("blockanonymous", phonelines.get_block_anonymous)
         data.lines = {}
         for user_id in user_ids:
             for line in self._user_lines.get(user_id, ()):
@@ -308,6 +359,7 @@ class AccountCoordinator(SipgateCoordinator[AccountData]):
                 elif (state := blocking.get(line.id)) is not None:
                     details.block_anonymous = state
                 data.lines[line.id] = details
+                self._line_owner[line.id] = user_id
         self._line_details = dict(data.lines)
 
     def set_device(self, device: Device) -> None:
