@@ -110,19 +110,24 @@ def history(aioclient_mock: AiohttpClientMocker) -> History:
     return History(aioclient_mock)
 
 
+def mock_account_with_history(mock: AiohttpClientMocker) -> AiohttpClientMocker:
+    """A healthy account's other endpoints (register a :class:`History` first) and the files."""
+    mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
+    mock.get(api_url("account"), json=load_json("account.json"))
+    mock_account_endpoints(mock, skip=("history",))
+    mock.get(
+        api_url(f"history/{VOICEMAIL}/recording"), content=RECORDING, headers={"Content-Type": "audio/mpeg"}
+    )
+    mock.get(
+        api_url(f"history/{FAX}/document"), content=DOCUMENT, headers={"Content-Type": "application/pdf"}
+    )
+    return mock
+
+
 @pytest.fixture
 def sipgate_api(aioclient_mock: AiohttpClientMocker, history: History) -> AiohttpClientMocker:
     """Sipgate's REST API of a healthy account, with a history that changes."""
-    aioclient_mock.get(api_url("authorization/userinfo"), json=load_json("userinfo.json"))
-    aioclient_mock.get(api_url("account"), json=load_json("account.json"))
-    mock_account_endpoints(aioclient_mock, skip=("history",))
-    aioclient_mock.get(
-        api_url(f"history/{VOICEMAIL}/recording"), content=RECORDING, headers={"Content-Type": "audio/mpeg"}
-    )
-    aioclient_mock.get(
-        api_url(f"history/{FAX}/document"), content=DOCUMENT, headers={"Content-Type": "application/pdf"}
-    )
-    return aioclient_mock
+    return mock_account_with_history(aioclient_mock)
 
 
 def storage_key(entry: MockConfigEntry) -> str:

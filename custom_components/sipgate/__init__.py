@@ -172,10 +172,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     # Not async_config_entry_first_refresh: a failing poll must not keep the webhook from answering.
     await account_coordinator.async_refresh()
     await history_coordinator.async_refresh()
-    entry.async_on_unload(arrivals.async_start())
     if options[CONF_CONTACT_LOOKUP]:
         contact_refresher.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    # After the platforms: the Messages entity hears the first announcements (held until started).
+    entry.async_on_unload(arrivals.async_start())
     return True
 
 

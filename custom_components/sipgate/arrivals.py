@@ -9,6 +9,14 @@ entry's storage, so neither a reload nor a restart announces an item again.
 On the very first read (nothing stored yet) the history that is already
 there counts as known: only what arrives later is announced.
 
+Nothing is announced before Home Assistant has started (automations arm their
+triggers at start-up) and the tracker starts only once the platforms, and with
+them the **Messages** entity, are set up: what arrived while Home Assistant
+was down is announced right after the start, to listeners that hear it.
+A received fax counts only once it is complete (:func:`arrived`): one still
+being received, or failed, is neither announced nor remembered, so it is
+announced when it completes. Numbers are given in E.164 (:func:`history_number`).
+
 A voicemail is often not in the history yet when the call's hangup arrives:
 after a hangup of an incoming call the history is read again a few times,
 backing off, until a new voicemail shows up (at most :data:`VOICEMAIL_RETRIES`).
@@ -20,9 +28,11 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.start import async_at_started
 from homeassistant.helpers.storage import Store
 
-from .api import HistoryEntry
+from .api import FaxStatus, HistoryEntry
+from .api.phone import history_number
 from .api.push_events import HangupEvent, PushEvent
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -51,6 +61,10 @@ EVENTS: Final = {
     KIND_FAX: EVENT_FAX_RECEIVED,
 }
 DATA_STORES: Final = f"{DOMAIN}_arrival_stores"
+# Fax statuses (``faxStatusType``) of a fax not through yet; sipgate writes STARTING too.
+FAX_UNFINISHED: Final = frozenset(
+    {status.value for status in FaxStatus if not status.is_final} | {"STARTING"}
+)
 
 
 def signal_message(entry_id: str) -> str:
@@ -68,11 +82,25 @@ def kind_of(entry: HistoryEntry) -> str | None:
     match entry.type:
         case "VOICEMAIL":
             return KIND_VOICEMAIL
-        case "SMS" if entry.incoming:
+        case "SMS" if entry.is_incoming:
             return KIND_SMS
-        case "FAX" if entry.incoming:
+        case "FAX" if entry.is_incoming:
             return KIND_FAX
     return None
+
+
+def fax_complete(entry: HistoryEntry) -> bool:
+    """Whether a fax is through: a final status that is not ``FAILED``, and its document."""
+    status = entry.fax_status
+    return bool(entry.document_url) and status not in FAX_UNFINISHED and status != FaxStatus.FAILED
+
+
+def arrived(entry: HistoryEntry) -> str | None:
+    """:func:`kind_of` an item that has fully arrived (a received fax once it is complete)."""
+    kind = kind_of(entry)
+    if kind == KIND_FAX and not fax_complete(entry):
+        return None
+    return kind
 
 
 def line_of(entry: HistoryEntry) -> str | None:
@@ -111,6 +139,8 @@ class ArrivalTracker:
         self._known: dict[str, None] | None = None
         self._retries_left = 0
         self._retry: CALLBACK_TYPE | None = None
+        # Nothing is announced before Home Assistant has started.
+        self._started = False
         self.history_reads_after_hangup = 0
 
     async def async_load(self) -> None:
@@ -121,21 +151,31 @@ class ArrivalTracker:
 
     @callback
     def async_start(self) -> Callable[[], None]:
-        """Follow the history coordinator and the account's hangups; the returned callable stops."""
+        """Follow the history coordinator and the account's hangups; the returned callable stops.
+
+        Call it once the platforms are set up. The read made during setup is
+        looked at once Home Assistant has started (at once when it runs already).
+        """
         coordinator = self._entry.runtime_data.coordinators.history
         remove_listener = coordinator.async_add_listener(self._async_history_read)
         remove_signal = async_dispatcher_connect(
             self._hass, signal_call_event(self._entry.entry_id), self._async_call_event
         )
-        self._async_history_read()  # the read made during setup
+        remove_started = async_at_started(self._hass, self._async_started)
 
         @callback
         def stop() -> None:
+            remove_started()
             remove_listener()
             remove_signal()
             self._cancel_retry()
 
         return stop
+
+    @callback
+    def _async_started(self, _hass: HomeAssistant) -> None:
+        self._started = True
+        self._async_history_read()
 
     @property
     def looking_for_voicemail(self) -> bool:
@@ -156,6 +196,8 @@ class ArrivalTracker:
 
     @callback
     def _async_history_read(self) -> None:
+        if not self._started:
+            return  # looked at once Home Assistant has started
         coordinator = self._entry.runtime_data.coordinators.history
         data = coordinator.data
         announced_voicemail = False
@@ -180,7 +222,7 @@ class ArrivalTracker:
 
     def _announce_new(self, entries: tuple[HistoryEntry, ...]) -> set[str]:
         """Fire an event for each new item (oldest first); return the kinds announced."""
-        items = [(kind, entry) for entry in entries if (kind := kind_of(entry)) is not None]
+        items = [(kind, entry) for entry in entries if (kind := arrived(entry)) is not None]
         if self._known is None:
             # The first run: what is there is known already; only what arrives later is news.
             self._known = dict.fromkeys(entry.id for _, entry in reversed(items))
@@ -210,14 +252,17 @@ class ArrivalTracker:
 
     def event_data(self, kind: str, entry: HistoryEntry) -> dict[str, Any]:
         """The bus event's data for an item."""
-        names = self._entry.runtime_data.contacts.names
+        runtime = self._entry.runtime_data
+        names = runtime.contacts.names
+        from_number = history_number(entry.source, region=runtime.client.region)
+        to_number = history_number(entry.target, region=runtime.client.region)
         data: dict[str, Any] = {
             ATTR_CONFIG_ENTRY_ID: self._entry.entry_id,
             "history_id": entry.id,
-            "from_number": entry.source,
-            "to_number": entry.target,
-            "from_name": entry.source_alias or names.lookup(entry.source),
-            "to_name": entry.target_alias or names.lookup(entry.target),
+            "from_number": from_number,
+            "to_number": to_number,
+            "from_name": entry.source_alias or names.lookup(from_number),
+            "to_name": entry.target_alias or names.lookup(to_number),
             "line": line_of(entry),
             "time": entry.created.isoformat() if entry.created else None,
         }

@@ -101,6 +101,8 @@ class SipgateMessageEventEntity(SipgateAccountEntity, EventEntity):
 
     _attr_translation_key = "message"
     _attr_event_types = MESSAGE_EVENT_TYPES
+    # Unique per message: kept out of the recorder (the bus event it mirrors is recorded with them).
+    _unrecorded_attributes = frozenset(MESSAGE_ATTRIBUTES)
 
     def __init__(self, entry: SipgateConfigEntry) -> None:
         """Create the account's message event entity."""

@@ -15,6 +15,7 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from homeassistant.util import dt as dt_util
 
 from .api import HistoryEntry
+from .api.phone import history_number
 from .api.push_events import AnswerEvent, CallDirection, HangupEvent, NewCallEvent, PushEvent
 from .coordinator import HistoryCoordinator
 from .entity import SipgateCallFollowingEntity
@@ -98,15 +99,16 @@ class SipgateLastCallerSensor(SipgateCallFollowingEntity, RestoreEntity, SensorE
         known_time = dt_util.parse_datetime(known) if isinstance(known, str) else None
         if known_time is not None and entry.created < known_time + SAME_CALL:
             return
-        self._call = _from_history(entry)
+        self._call = _from_history(entry, self._entry.runtime_data.client.region)
         self.async_write_ha_state()
 
 
-def _from_history(entry: HistoryEntry) -> dict[str, Any]:
-    incoming = entry.incoming or (entry.direction or "").endswith("INCOMING")
+def _from_history(entry: HistoryEntry, region: str) -> dict[str, Any]:
+    incoming = entry.is_incoming
     answered = entry.direction in ("INCOMING", "OUTGOING")
     return {
-        "number": _number(entry.source if incoming else entry.target),
+        # History numbers come as sipgate writes them; shown in E.164 like webhook numbers.
+        "number": history_number(entry.source if incoming else entry.target, region=region),
         "name": entry.source_alias if incoming else entry.target_alias,
         "direction": "incoming" if incoming else "outgoing",
         "answered": answered,
@@ -114,10 +116,3 @@ def _from_history(entry: HistoryEntry) -> dict[str, Any]:
         "time": entry.created.isoformat() if entry.created else None,
         "call_id": entry.call_id,
     }
-
-
-def _number(value: str | None) -> str | None:
-    """History numbers come as sipgate writes them (digits); shown in E.164 like webhook numbers."""
-    if value and value.isdigit():
-        return f"+{value}"
-    return value

@@ -19,7 +19,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 
 from .api import HistoryEntry, SipgateError, SipgateNotFoundError
-from .arrivals import KIND_FAX, KIND_VOICEMAIL, kind_of
+from .arrivals import KIND_FAX, KIND_VOICEMAIL, arrived, kind_of
 from .const import DOMAIN, LOGGER
 from .runtime import SipgateConfigEntry
 
@@ -66,8 +66,8 @@ def valid_history_id(history_id: str) -> bool:
 
 
 def attachment_url(entry: HistoryEntry) -> str | None:
-    """The link sipgate gives to the recording or document of a voicemail or received fax."""
-    match kind_of(entry):
+    """The link sipgate gives to the recording of a voicemail or the document of a complete received fax."""
+    match arrived(entry):
         case "voicemail":
             return entry.recording_urls[0] if entry.recording_urls else None
         case "fax":

@@ -2,7 +2,8 @@
 
 ``media-source://sipgate`` lists the accounts, an account its two folders
 (voicemails, received faxes), a folder its items, newest first, read from
-sipgate when opened. An item resolves to Home Assistant's own path of the file
+sipgate when opened; a received fax is listed once it is complete (the rule of
+:func:`.arrivals.arrived`). An item resolves to Home Assistant's own path of the file
 (:mod:`.media`), which the media browser and media players get signed.
 """
 
@@ -15,7 +16,8 @@ from homeassistant.util import dt as dt_util
 
 from .actions.helpers import loaded_entries
 from .api import HistoryEntry, HistoryFilter, SipgateError
-from .arrivals import KIND_FAX, KIND_VOICEMAIL
+from .api.phone import history_number
+from .arrivals import KIND_FAX, KIND_VOICEMAIL, kind_of
 from .const import DOMAIN
 from .media import DEFAULT_MIME, KINDS, attachment_url, loaded_entry, media_path, valid_history_id
 from .runtime import SipgateConfigEntry
@@ -24,7 +26,8 @@ from .runtime import SipgateConfigEntry
 FOLDER_LIMIT = 50
 FOLDER_FILTERS = {
     KIND_VOICEMAIL: HistoryFilter(types=["VOICEMAIL"]),
-    KIND_FAX: HistoryFilter(types=["FAX"], directions=["INCOMING"]),
+    # Incoming like the arrivals count it (kind_of checks each item's flag and direction too).
+    KIND_FAX: HistoryFilter(types=["FAX"], directions=["INCOMING", "MISSED_INCOMING"]),
 }
 FALLBACK_TEXTS = {"voicemail": "Voicemails", "fax": "Received faxes", "pages": "pages"}
 
@@ -148,7 +151,9 @@ class SipgateMediaSource(MediaSource):
             for history_entry in sorted(
                 page.items, key=lambda e: e.created or dt_util.utc_from_timestamp(0), reverse=True
             )
-            if attachment_url(history_entry) is not None and valid_history_id(history_entry.id)
+            if kind_of(history_entry) == kind
+            and attachment_url(history_entry) is not None
+            and valid_history_id(history_entry.id)
         ]
         return node
 
@@ -156,9 +161,10 @@ class SipgateMediaSource(MediaSource):
         self, entry: SipgateConfigEntry, kind: str, history_entry: HistoryEntry, texts: dict[str, str]
     ) -> BrowseMediaSource:
         names = entry.runtime_data.contacts.names
-        who = history_entry.source_alias or names.lookup(history_entry.source) or history_entry.source or "?"
-        if history_entry.source_alias and history_entry.source and history_entry.source != "anonymous":
-            who = f"{who} ({history_entry.source})"
+        number = history_number(history_entry.source, region=entry.runtime_data.client.region)
+        who = history_entry.source_alias or names.lookup(number) or number or "?"
+        if history_entry.source_alias and number and number != "anonymous":
+            who = f"{who} ({number})"
         parts = [who]
         if history_entry.created:
             parts.append(dt_util.as_local(history_entry.created).strftime("%Y-%m-%d %H:%M"))

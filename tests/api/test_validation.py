@@ -14,6 +14,7 @@ from custom_components.sipgate.api.phone import (
     NO_EXTENSIONS,
     NumberProblem,
     NumberReadError,
+    history_number,
     is_extension,
     normalize_number,
     normalize_number_or_extension,
@@ -132,6 +133,28 @@ def test_digits_without_plus_get_a_hint() -> None:
         read_number("4915791234567", field="recipient", region="DE")
     assert caught.value.hint == "+4915791234567"
     assert "+4915791234567" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "region", "expected"),
+    [
+        ("4915791234567", "DE", "+4915791234567"),  # sipgate's digits without +
+        ("01579-9912345", "DE", "+4915799912345"),  # the REST spec's example
+        ("0211 12345678", "DE", "+4921112345678"),
+        ("0664 1234567", "AT", "+436641234567"),  # national in the instance's country
+        ("+49 211 12345678", "DE", "+4921112345678"),
+        ("anonymous", "DE", "anonymous"),
+        ("0123", "DE", "0123"),  # cannot exist: as written
+        ("01579-9912345", None, "01579-9912345"),  # no region to read it in
+        ("", "DE", ""),
+        (None, "DE", None),
+    ],
+)
+def test_history_numbers_become_e164_where_they_can(
+    value: str | None, region: str | None, expected: str | None
+) -> None:
+    """The numbers sipgate writes in the history: E.164 where readable, else unchanged."""
+    assert history_number(value, region=region) == expected
 
 
 def test_national_numbers_need_a_region() -> None:

@@ -151,6 +151,14 @@ class HistoryEntry(ApiModel):
         """A missed call (in either direction)."""
         return self.direction in (HistoryDirection.MISSED_INCOMING, HistoryDirection.MISSED_OUTGOING)
 
+    @property
+    def is_incoming(self) -> bool:
+        """It reached the account: the ``incoming`` flag, or the direction ``INCOMING``/``MISSED_INCOMING``."""
+        return self.incoming or self.direction in (
+            HistoryDirection.INCOMING,
+            HistoryDirection.MISSED_INCOMING,
+        )
+
     @classmethod
     def __pre_deserialize__(cls, d: dict[Any, Any]) -> dict[Any, Any]:
         """Sipgate's older names: ``recordingUrl`` (one more recording) and ``faxStatus`` (for ``faxStatusType``)."""

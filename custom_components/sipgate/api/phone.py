@@ -11,6 +11,10 @@ hint to write ``+…``, and numbers that cannot exist are refused
 (``phonenumbers`` validity, not mere possibility). Numbers are sent to sipgate
 as E.164.
 
+Numbers sipgate writes itself (the history's ``source`` and ``target``) are
+read leniently with :func:`history_number`: bare digits are E.164 without
+``+``, a leading ``0`` is national, anything else stays as written.
+
 Extensions are sipgate's ids of phones, lines and users: a type letter and a
 number without leading zeros (``e0``, ``p12``, ``w0``). They are recognised by
 that pattern and accepted only where the API takes that kind of extension.
@@ -171,6 +175,25 @@ def parse_number(value: str, *, region: str | None) -> str | None:
         return read_number(value, field="number", region=region)
     except NumberReadError:
         return None
+
+
+def history_number(value: str | None, *, region: str | None) -> str | None:
+    """A number as sipgate writes it in the history, in E.164 where it can be read.
+
+    Bare digits (``4915791234567``) are E.164 without ``+``; a leading ``0``
+    (``01579-9912345``) is national in ``region``; ``+…`` is read as written.
+    Words (``anonymous``) and what cannot be read keep their raw value.
+    """
+    if value is None:
+        return None
+    compact = _SEPARATORS.sub("", value.strip())
+    if not _DIGITS.fullmatch(compact):
+        return value
+    if not compact.startswith(("+", "0")):
+        return "+" + compact
+    if compact.startswith("0") and region is None:
+        return value
+    return parse_number(compact, region=region) or value
 
 
 def normalize_number(value: str, *, field: str, region: str | None) -> str:

@@ -89,8 +89,8 @@ class HistoryCoordinator(SipgateCoordinator[HistoryData | None]):
                 1 for e in unread if e.type == "CALL" and e.direction == HistoryDirection.MISSED_INCOMING
             ),
             unread_voicemails=sum(1 for e in unread if e.type == "VOICEMAIL"),
-            unread_sms=sum(1 for e in unread if e.type == "SMS" and e.incoming),
-            unread_faxes=sum(1 for e in unread if e.type == "FAX" and e.incoming),
+            unread_sms=sum(1 for e in unread if e.type == "SMS" and e.is_incoming),
+            unread_faxes=sum(1 for e in unread if e.type == "FAX" and e.is_incoming),
             last_call=max(calls, key=lambda e: e.created or EPOCH, default=None),
             entries=tuple(entries),
         )
