@@ -22,6 +22,7 @@ TO_REDACT = {
     "webhook_id",
     "push_secret",
     "cloudhook_url",
+    "confirmed_webhook_url",
     "previous_webhook_urls",
     "url",
     "incoming_url",

@@ -112,7 +112,7 @@ async def ready(
                     "conditions": [
                         {
                             "condition": "template",
-                            "value_template": "{{ trigger.event.data.call_id != 'HELD' }}",
+                            "value_template": "{{ not trigger.event.data.call_id.startswith('HELD') }}",
                         }
                     ],
                     "actions": [{"action": "sipgate.gather_dtmf", "data": {"max_digits": 2}}],
@@ -120,11 +120,11 @@ async def ready(
                 {
                     "alias": "hold",
                     "mode": "parallel",
-                    "triggers": [
+                    "triggers": [{"trigger": "event", "event_type": "sipgate_new_call"}],
+                    "conditions": [
                         {
-                            "trigger": "event",
-                            "event_type": "sipgate_new_call",
-                            "event_data": {"call_id": "HELD"},
+                            "condition": "template",
+                            "value_template": "{{ trigger.event.data.call_id.startswith('HELD') }}",
                         }
                     ],
                     "actions": [
@@ -214,7 +214,10 @@ async def test_setup_unload_reload_cycles_leave_nothing_behind(
         if cycle % 2:
             # A call whose automation is still thinking when the entry goes: its reply goes out at once.
             held = asyncio.create_task(
-                ready.post("event=newCall&callId=HELD&from=4915799912345&to=4921112345671&direction=in")
+                # A call id of its own each cycle: an accepted newCall is remembered across reloads.
+                ready.post(
+                    f"event=newCall&callId=HELD{cycle}&from=4915799912345&to=4921112345671&direction=in"
+                )
             )
             async with asyncio.timeout(2):
                 while runtime.answering.pending_count == 0:  # noqa: ASYNC110 - no event tells
