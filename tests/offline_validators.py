@@ -13,7 +13,8 @@ These functions check the same rules offline, so that the suite fails before CI 
   link in a description placeholder). Hassfest applies them to most values and leaves a
   few, such as action field names, alone; here they hold for every value;
 - every action, field and translated selector option of ``services.yaml`` is translated,
-  and every action has an icon in ``icons.json``;
+  every select with options has a ``translation_key`` (its options are shown as written
+  otherwise, untranslated), and every action has an icon in ``icons.json``;
 - ``manifest.json`` has the keys a custom integration needs and no unknown ones, in
   hassfest's order; ``hacs.json`` has its required key and no unknown ones.
 
@@ -192,7 +193,13 @@ def services_problems(
             )
         for field, field_spec in fields.items():
             select = _get(field_spec or {}, "selector", "select")
-            if not isinstance(select, Mapping) or "translation_key" not in select:
+            if not isinstance(select, Mapping):
+                continue
+            if "translation_key" not in select:
+                if select.get("options"):
+                    problems.append(
+                        f"services.yaml: select of {action}.{field} has options but no translation_key"
+                    )
                 continue
             key = select["translation_key"]
             for option in select.get("options", []):

@@ -221,3 +221,24 @@ def test_urls_pass_only_where_allowed() -> None:
     assert translation_problems(tree, "en", allow_urls={"config.step.user.title"}) == [
         "en:config.step.user.description: value contains a URL (use a description placeholder)"
     ]
+
+
+def test_select_options_without_translation_key_are_caught(copy: tuple[Path, Path]) -> None:
+    """Options without a translation_key would show as written (a tab as nothing at all)."""
+    component, repo = copy
+    services = (component / "services.yaml").read_text(encoding="utf-8")
+    planted = services.replace("          translation_key: reject_reason\n", "", 1)
+    assert planted != services
+    (component / "services.yaml").write_text(planted, encoding="utf-8")
+    assert integration_problems(component, repo) == [
+        "services.yaml: select of reject_call.reason has options but no translation_key"
+    ]
+    # A select without options (filled in at run time) needs none.
+    assert (
+        services_problems(
+            {"a": {"fields": {"f": {"selector": {"select": {}}}}}},
+            {},
+            {"services": {"a": {"service": "mdi:x"}}},
+        )
+        == []
+    )
