@@ -5,8 +5,16 @@ These functions check the same rules offline, so that the suite fails before CI 
 
 - translation keys match hassfest's pattern ``[a-z0-9-_]+`` at every level of the
   translation files, selector option keys included, and every value is a non-empty string;
+- translation values follow hassfest's value rules (``translation_value_validator``): no HTML
+  (``cv.string_with_no_html``, so ``<ID>`` counts as a tag), no placeholder in single quotes
+  (``'{name}'``), placeholders that are identifiers and braces that pair up, no placeholder
+  where Home Assistant does not fill one in (entity states, state attribute names and
+  states, units), no combined reference (``text [%key:…%]``) and no URL (hassfest wants a
+  link in a description placeholder). Hassfest applies them to most values and leaves a
+  few, such as action field names, alone; here they hold for every value;
 - every action, field and translated selector option of ``services.yaml`` is translated,
-  and every action has an icon in ``icons.json``;
+  every select with options has a ``translation_key`` (its options are shown as written
+  otherwise, untranslated), and every action has an icon in ``icons.json``;
 - ``manifest.json`` has the keys a custom integration needs and no unknown ones, in
   hassfest's order; ``hacs.json`` has its required key and no unknown ones.
 
@@ -14,10 +22,11 @@ Each function returns a list of problems (empty: valid), so a test can both asse
 real files pass and that a planted mistake is found.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 import json
 from pathlib import Path
 import re
+import string
 from typing import Any
 
 import yaml
@@ -25,6 +34,22 @@ import yaml
 # hassfest's translation key pattern (script/hassfest/translations.py, translation_key_validator).
 # As hassfest reads it: no leading, trailing or doubled "_"/"-".
 TRANSLATION_KEY = re.compile(r"^(?!.+[_-]{2})(?![_-])[a-z0-9-_]+(?<![_-])$")
+
+# hassfest's value rules, written down from script/hassfest/translations.py and
+# homeassistant/helpers/config_validation.py (string_with_no_html).
+HTML_TAG = re.compile(r"<[a-z].*?>", re.IGNORECASE)
+SINGLE_QUOTED_PLACEHOLDER = re.compile(r"'\{\w+\}'")
+COMBINED_REFERENCE = re.compile(r"(.+\[%)|(%\].+)")
+URL = re.compile(
+    r"((ftp|ftps|scp|http|https|mqtt|mqtts|socket|socks5)://|www\.)"
+    r"[a-z0-9]+([-.][a-z0-9]+)*\.[a-z]{2,5}(:[0-9]{1,5})?(/\S*)?",
+    re.IGNORECASE,
+)
+# Values Home Assistant shows without filling in placeholders (hassfest: allow_placeholders=False).
+NO_PLACEHOLDERS = re.compile(
+    r"^entity\.[^.]+\.[^.]+\.(state\.[^.]+|state_attributes\.[^.]+\.(name|state\.[^.]+)|unit_of_measurement)$"
+    r"|^entity_component\.[^.]+\.(state\.[^.]+|state_attributes\.[^.]+\.state\.[^.]+)$"
+)
 
 # Keys a manifest may carry (Home Assistant's loader.Manifest); a custom integration needs
 # "version" and everything hassfest marks as required.
@@ -81,17 +106,55 @@ def _walk(tree: Mapping[str, Any], path: str = "") -> Iterator[tuple[str, str, A
             yield from _walk(value, f"{path}.{key}" if path else key)
 
 
-def translation_problems(translations: Mapping[str, Any], language: str = "") -> list[str]:
-    """Keys outside hassfest's pattern and values that are not non-empty strings."""
+def _placeholder_problems(value: str, *, allowed: bool) -> list[str]:
+    """Placeholders as hassfest reads them, with Python's format syntax."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name]
+    except ValueError:
+        return ["braces do not form placeholders (write a literal brace as {{ or }})"]
+    if names and not allowed:
+        return ["placeholders are not filled in here"]
+    return [f"placeholder {{{name}}} is not an identifier" for name in names if not name.isidentifier()]
+
+
+def value_problems(value: str, path: str, *, allow_urls: bool = False) -> list[str]:
+    """Hassfest's rules for one translation value at ``path`` (dotted keys)."""
+    problems: list[str] = []
+    if HTML_TAG.search(value):
+        problems.append("value contains HTML (hassfest reads <…> as a tag)")
+    if SINGLE_QUOTED_PLACEHOLDER.search(value):
+        problems.append("value has a placeholder in single quotes")
+    problems += _placeholder_problems(value, allowed=not NO_PLACEHOLDERS.match(path))
+    if COMBINED_REFERENCE.search(value):
+        problems.append("value combines a reference with text")
+    if not allow_urls and URL.search(value):
+        problems.append("value contains a URL (use a description placeholder)")
+    return problems
+
+
+def translation_problems(
+    translations: Mapping[str, Any], language: str = "", *, allow_urls: Collection[str] = ()
+) -> list[str]:
+    """Keys outside hassfest's pattern and values that break hassfest's value rules.
+
+    ``allow_urls``: dotted paths whose values may hold a URL (newer hassfest allows one in
+    a few places); every other value must not.
+    """
     problems: list[str] = []
     for path, key, value in _walk(translations):
-        where = f"{language}:{path}.{key}" if path else f"{language}:{key}"
+        dotted = f"{path}.{key}" if path else str(key)
+        where = f"{language}:{dotted}"
         if not TRANSLATION_KEY.match(str(key)):
             problems.append(f"{where}: key {key!r} does not match [a-z0-9-_]+")
         if not isinstance(value, Mapping) and not (isinstance(value, str) and value.strip()):
             problems.append(f"{where}: value must be a non-empty string")
         if isinstance(value, str) and value != value.strip():
             problems.append(f"{where}: value has leading or trailing whitespace")
+        if isinstance(value, str):
+            problems += [
+                f"{where}: {problem}"
+                for problem in value_problems(value, dotted, allow_urls=dotted in allow_urls)
+            ]
     return problems
 
 
@@ -130,7 +193,13 @@ def services_problems(
             )
         for field, field_spec in fields.items():
             select = _get(field_spec or {}, "selector", "select")
-            if not isinstance(select, Mapping) or "translation_key" not in select:
+            if not isinstance(select, Mapping):
+                continue
+            if "translation_key" not in select:
+                if select.get("options"):
+                    problems.append(
+                        f"services.yaml: select of {action}.{field} has options but no translation_key"
+                    )
                 continue
             key = select["translation_key"]
             for option in select.get("options", []):

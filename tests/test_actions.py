@@ -534,6 +534,39 @@ async def test_contact_actions(hass: HomeAssistant, sipgate_api: AiohttpClientMo
 
 
 @pytest.mark.usefixtures("init_integration")
+@pytest.mark.parametrize(
+    ("choice", "character"),
+    [("comma", ","), ("semicolon", ";"), ("tab", "\t"), (",", ","), (";", ";"), ("\t", "\t")],
+)
+async def test_csv_delimiter_choices(
+    hass: HomeAssistant, sipgate_api: AiohttpClientMocker, choice: str, character: str
+) -> None:
+    """The selector's translated choices, and the characters automations used before them."""
+    sipgate_api.post(api_url("contacts/import/csv"), status=204)
+    text = character.join(["firstname", "lastname", "number"]) + "\n"
+    text += character.join(["Ada", "Lovelace", "+4921163553355"]) + "\n"
+    imported = await call(
+        hass, "import_contacts", {"format": "csv", "content": text, "delimiter": choice}, response=True
+    )
+    assert imported == {"imported": 1, "skipped_lines": []}
+    exported = await call(hass, "export_contacts", {"format": "csv", "delimiter": choice}, response=True)
+    assert exported["content"].splitlines()[0] == character.join(
+        f'"{column}"' for column in ("id", "name", "emails", "numbers", "addresses", "organizations")
+    )
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_csv_delimiter_defaults_to_a_comma_and_refuses_others(
+    hass: HomeAssistant, sipgate_api: AiohttpClientMocker
+) -> None:
+    """Without a choice the export separates with commas; a pipe is no choice."""
+    exported = await call(hass, "export_contacts", {}, response=True)
+    assert exported["content"].startswith('"id","name",')
+    with pytest.raises(vol.Invalid, match="expected one of comma, semicolon, tab"):
+        await call(hass, "export_contacts", {"delimiter": "|"}, response=True)
+
+
+@pytest.mark.usefixtures("init_integration")
 async def test_contact_imports_are_read_off_the_event_loop(
     hass: HomeAssistant, sipgate_api: AiohttpClientMocker
 ) -> None:

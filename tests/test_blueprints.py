@@ -5,6 +5,7 @@ reading, in any form users write them.
 """
 
 from pathlib import Path
+import re
 import shutil
 from typing import Any
 
@@ -197,13 +198,52 @@ async def test_missed_call_notification_in_both_languages(
     ]
 
 
-def test_blueprints_describe_themselves_in_english_and_german() -> None:
-    """The missed-call blueprint is bilingual: its name, description and inputs name both languages."""
-    blueprint = load_yaml(BLUEPRINTS / "notify_missed_call.yaml")["blueprint"]
-    assert "Deutsch:" in blueprint["description"]
-    assert "Benachrichtigung" in blueprint["name"]
+ENGLISH_WORDS = {"the", "a", "an", "of", "for", "only", "any", "empty", "where", "whether", "to", "is"}
+GERMAN_WORDS = {
+    "der",
+    "die",
+    "das",
+    "den",
+    "dem",
+    "eine",
+    "einer",
+    "und",
+    "oder",
+    "für",
+    "nur",
+    "zu",
+    "jeder",
+    "wird",
+    "leer",
+    "ob",
+}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in BLUEPRINTS.glob("*.yaml")))
+def test_blueprints_describe_themselves_in_english_and_german(name: str) -> None:
+    """Every blueprint: its name, its description and every input in English and German."""
+    blueprint = load_yaml(BLUEPRINTS / name)["blueprint"]
+    assert " / " in blueprint["name"]
+    english, german = blueprint["description"].split("\nDeutsch: ")
+    assert _words(english) & ENGLISH_WORDS
+    assert _words(german) & GERMAN_WORDS
     for spec in blueprint["input"].values():
         assert " / " in spec["name"], spec
+        if "description" in spec:
+            assert _words(spec["description"]) & ENGLISH_WORDS, spec
+            assert _words(spec["description"]) & GERMAN_WORDS, spec
+
+
+def test_the_readme_lists_every_blueprint() -> None:
+    """The parametrization above covers the folder, and the folder is what the README lists."""
+    readme = (BLUEPRINTS.parents[2] / "README.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| `(\w+\.yaml)` \|", readme, re.MULTILINE))
+    assert listed == {path.name for path in BLUEPRINTS.glob("*.yaml")}
+    assert len(listed) == 8
 
 
 VOICEMAIL = {
@@ -287,13 +327,3 @@ async def test_received_sms_are_forwarded(
     assert [(c.data["title"], c.data["message"]) for c in sent] == [
         ("SMS von +4915799912345", f"Hallo {to}") for to in forwarded
     ]
-
-
-@pytest.mark.parametrize("name", ["notify_new_voicemail.yaml", "forward_sms.yaml"])
-def test_message_blueprints_are_bilingual(name: str) -> None:
-    """Like the missed-call blueprint: name, description and every input in English and German."""
-    blueprint = load_yaml(BLUEPRINTS / name)["blueprint"]
-    assert "Deutsch:" in blueprint["description"]
-    assert " / " in blueprint["name"]
-    for spec in blueprint["input"].values():
-        assert " / " in spec["name"], spec

@@ -143,3 +143,102 @@ def test_keys_with_leading_or_doubled_separators_are_caught() -> None:
         "exceptions._invalid",
         "exceptions.a__b",
     ]
+
+
+def test_planted_html_in_an_action_field_is_caught(copy: tuple[Path, Path]) -> None:
+    """``<ID>`` reads as an HTML tag to hassfest (it once stood in save_attachment's file name)."""
+    component, repo = copy
+    _edit_json(
+        component / "translations" / "en.json",
+        lambda data: data["services"]["save_attachment"]["fields"]["filename"].update(
+            {"description": "Default: sipgate-fax-<ID>.pdf."}
+        ),
+    )
+    assert integration_problems(component, repo) == [
+        "en:services.save_attachment.fields.filename.description: value contains HTML "
+        "(hassfest reads <…> as a tag)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("Call <b>now</b>", "value contains HTML (hassfest reads <…> as a tag)"),
+        ("Calls '{number}' now", "value has a placeholder in single quotes"),
+        ("Calls {1number}", "placeholder {1number} is not an identifier"),
+        ("Calls {number", "braces do not form placeholders (write a literal brace as {{ or }})"),
+        ("Done [%key:common::state::on%]", "value combines a reference with text"),
+        ("See https://app.sipgate.com/ first", "value contains a URL (use a description placeholder)"),
+        ("See www.sipgate.de", "value contains a URL (use a description placeholder)"),
+        ("See HTTP://sipgate.io:8080", "value contains a URL (use a description placeholder)"),
+    ],
+)
+def test_planted_value_mistakes_are_caught(value: str, problem: str) -> None:
+    """Each of hassfest's value rules, at any depth of a translation file."""
+    tree = {"config": {"step": {"user": {"description": value}}}}
+    assert translation_problems(tree, "de") == [f"de:config.step.user.description: {problem}"]
+
+
+def test_values_hassfest_accepts_pass() -> None:
+    """Placeholders, doubled braces, a lone "<", a whole reference and a bare host name are fine."""
+    tree = {
+        "exceptions": {
+            "a": {"message": 'Calls "{number}" at {time}; write {{ and }} for braces'},
+            "b": {"message": "Less than 5 s: 3 < 5"},
+            "c": {"message": "[%key:common::state::on%]"},
+            "d": {"message": "sipgate.io pushes to Home Assistant"},
+        }
+    }
+    assert translation_problems(tree, "en") == []
+
+
+def test_placeholders_are_refused_where_home_assistant_does_not_fill_them_in() -> None:
+    """Entity states, state attribute names and states, and units; entity names may have them."""
+    tree = {
+        "entity": {
+            "sensor": {
+                "line": {
+                    "name": "Line {line}",
+                    "state": {"busy": "Busy on {line}"},
+                    "state_attributes": {"peer": {"name": "Peer {n}", "state": {"x": "X {n}"}}},
+                    "unit_of_measurement": "{unit}",
+                }
+            }
+        }
+    }
+    assert [problem.split(":")[1] for problem in translation_problems(tree, "en")] == [
+        "entity.sensor.line.state.busy",
+        "entity.sensor.line.state_attributes.peer.name",
+        "entity.sensor.line.state_attributes.peer.state.x",
+        "entity.sensor.line.unit_of_measurement",
+    ]
+
+
+def test_urls_pass_only_where_allowed() -> None:
+    """A URL is refused unless its value's path is named as one where hassfest lets it stand."""
+    tree = {"config": {"step": {"user": {"description": "Open https://app.sipgate.com/"}}}}
+    assert translation_problems(tree, "en", allow_urls={"config.step.user.description"}) == []
+    assert translation_problems(tree, "en", allow_urls={"config.step.user.title"}) == [
+        "en:config.step.user.description: value contains a URL (use a description placeholder)"
+    ]
+
+
+def test_select_options_without_translation_key_are_caught(copy: tuple[Path, Path]) -> None:
+    """Options without a translation_key would show as written (a tab as nothing at all)."""
+    component, repo = copy
+    services = (component / "services.yaml").read_text(encoding="utf-8")
+    planted = services.replace("          translation_key: reject_reason\n", "", 1)
+    assert planted != services
+    (component / "services.yaml").write_text(planted, encoding="utf-8")
+    assert integration_problems(component, repo) == [
+        "services.yaml: select of reject_call.reason has options but no translation_key"
+    ]
+    # A select without options (filled in at run time) needs none.
+    assert (
+        services_problems(
+            {"a": {"fields": {"f": {"selector": {"select": {}}}}}},
+            {},
+            {"services": {"a": {"service": "mdi:x"}}},
+        )
+        == []
+    )

@@ -29,7 +29,21 @@ if TYPE_CHECKING:
 
 ANY_SCOPE = sipgate_choice("PRIVATE", "SHARED", "INTERNAL", "ALL")
 WRITABLE_SCOPE = sipgate_choice("PRIVATE", "SHARED")
-DELIMITER = vol.In([",", ";", "\t"])
+DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t"}
+
+
+def csv_delimiter(value: Any) -> str:
+    """The CSV delimiter of a selector key (``comma``, ``semicolon``, ``tab``).
+
+    The character itself (``,``, ``;`` or a tab) is accepted too: automations written before
+    the selector had translated choices use it.
+    """
+    if isinstance(value, str):
+        if value in DELIMITERS.values():
+            return value
+        if value.lower() in DELIMITERS:
+            return DELIMITERS[value.lower()]
+    raise vol.Invalid(f"expected one of {', '.join(DELIMITERS)}")
 
 
 def _new_contact() -> type[NewContact]:
@@ -130,7 +144,7 @@ async def _import_contacts(
             partial(
                 prepare_csv_import,
                 text,
-                delimiter=data.get("delimiter", ","),
+                delimiter=data["delimiter"],
                 region=entry.runtime_data.client.region,
             )
         )
@@ -208,7 +222,7 @@ ACTIONS = [
             vol.Optional("content"): cv.string,
             vol.Optional("file"): cv.string,
             vol.Optional("scope", default="PRIVATE"): WRITABLE_SCOPE,
-            vol.Optional("delimiter", default=","): DELIMITER,
+            vol.Optional("delimiter", default="comma"): csv_delimiter,
         },
         supports_response=SupportsResponse.OPTIONAL,
     ),
@@ -218,7 +232,7 @@ ACTIONS = [
         fields={
             vol.Optional("scope", default="ALL"): ANY_SCOPE,
             vol.Optional("format", default="csv"): vol.In(["csv", "vcard"]),
-            vol.Optional("delimiter", default=","): DELIMITER,
+            vol.Optional("delimiter", default="comma"): csv_delimiter,
         },
         supports_response=SupportsResponse.ONLY,
     ),
