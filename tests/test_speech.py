@@ -352,7 +352,7 @@ async def test_no_engine_is_a_translated_error_and_the_ringing_call_still_gets_i
     ("data", "key"),
     [
         ({"message": "Hi", "tts_engine": "tts.nobody"}, "tts_engine_not_found"),
-        ({"message": "Hi", "language": "fr-FR"}, "tts_invalid"),
+        ({"message": "Hi", "language": "fr-FR"}, "tts_language_not_supported"),
         ({"message": "Hi", "options": {"speed": 2}}, "tts_invalid"),
         ({}, "announcement_required"),
     ],
