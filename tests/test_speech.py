@@ -154,6 +154,26 @@ async def test_a_gather_with_a_spoken_menu(
     assert [(c.language, c.options) for c in voice.calls] == [("de-DE", {})]
 
 
+async def test_the_engines_options_are_passed_on(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller, web: TestClient
+) -> None:
+    """Options (say, a voice) reach the engine as given, and the speech is served."""
+    await answer_with(
+        hass,
+        {
+            "action": "sipgate.play_announcement",
+            "data": {"message": NOBODY_HOME, "options": {"voice": "anna"}},
+        },
+    )
+
+    _, _, reply = await push.post(NEW_CALL.format(call_id="OPT1"))
+    status, _, body = await fetch(web, play_url(reply))
+
+    assert status == 200
+    assert_sipgate_wav(body, spoken_seconds(NOBODY_HOME))
+    assert [(c.message, c.options) for c in voice.calls] == [(NOBODY_HOME, {"voice": "anna"})]
+
+
 async def test_repeated_messages_are_served_from_the_cache(
     hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller, web: TestClient
 ) -> None:
@@ -209,6 +229,16 @@ async def test_other_media_is_handed_over_signed_on_the_public_url(
 
 
 # --- established calls --------------------------------------------------------------------------
+
+
+async def call_action_on(hass: HomeAssistant, call_id: str, action: str, data: dict[str, Any]) -> None:
+    """Run an action on the established call ``call_id``."""
+    await hass.services.async_call(DOMAIN, action, {"call_id": call_id, **data}, blocking=True)
+
+
+async def call_action(hass: HomeAssistant, action: str, data: dict[str, Any]) -> None:
+    """Run an action on the established call EST9."""
+    await call_action_on(hass, "EST9", action, data)
 
 
 async def answered_call(push: WebhookCaller, call_id: str) -> None:
@@ -289,6 +319,40 @@ async def test_hang_up_after_uses_the_rendered_length(
     ]
 
 
+async def test_hang_up_after_on_an_established_call(
+    hass: HomeAssistant,
+    voice: VoiceBehaviour,
+    push: WebhookCaller,
+    aioclient_mock: AiohttpClientMocker,
+) -> None:
+    """On a call in progress too: announced through the call API, hung up after its rendered length."""
+    aioclient_mock.post(api_url("calls/HUT2/announcements"), status=204)
+    aioclient_mock.delete(api_url("calls/HUT2"), status=204)
+    await answered_call(push, "HUT2")
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float) -> None:
+        if seconds:
+            slept.append(seconds)
+        await real_sleep(0)
+
+    with patch("custom_components.sipgate.actions.calls.asyncio.sleep", sleep):
+        await call_action_on(
+            hass,
+            "HUT2",
+            "play_announcement",
+            {"message": NOBODY_HOME, "hang_up_after": True, "hang_up_delay": 2},
+        )
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert len(announced_urls(aioclient_mock, "HUT2")) == 1
+    assert slept == [pytest.approx(spoken_seconds(NOBODY_HOME) + 2, abs=1 / 8000)]
+    assert [m.upper() for m, u, _, _ in aioclient_mock.mock_calls if str(u) == api_url("calls/HUT2")] == [
+        "DELETE"
+    ]
+
+
 FAKE_FFMPEG = Path(__file__).parent / "fake_ffmpeg.py"
 
 
@@ -327,11 +391,6 @@ async def test_with_ffmpeg_home_assistant_converts_to_sipgates_format(
 # --- errors -------------------------------------------------------------------------------------
 
 
-async def call_action(hass: HomeAssistant, action: str, data: dict[str, Any]) -> None:
-    """Run an action on the established call EST9."""
-    await hass.services.async_call(DOMAIN, action, {"call_id": "EST9", **data}, blocking=True)
-
-
 async def test_no_engine_is_a_translated_error_and_the_ringing_call_still_gets_its_reply(
     hass: HomeAssistant, push: WebhookCaller, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -352,7 +411,7 @@ async def test_no_engine_is_a_translated_error_and_the_ringing_call_still_gets_i
     ("data", "key"),
     [
         ({"message": "Hi", "tts_engine": "tts.nobody"}, "tts_engine_not_found"),
-        ({"message": "Hi", "language": "fr-FR"}, "tts_invalid"),
+        ({"message": "Hi", "language": "fr-FR"}, "tts_language_not_supported"),
         ({"message": "Hi", "options": {"speed": 2}}, "tts_invalid"),
         ({}, "announcement_required"),
     ],
@@ -383,6 +442,20 @@ async def test_no_public_url_is_a_translated_error(
 
     assert err.value.translation_key == "no_public_url_for_audio"
     assert "A cloudhook alone is not enough: it cannot carry audio" in str(err.value)
+
+
+async def test_no_public_url_on_a_ringing_call_still_gets_the_reply(
+    hass: HomeAssistant, voice: VoiceBehaviour, push: WebhookCaller, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Without a public URL the action fails at once; the caller gets the default reply, nothing is spoken."""
+    hass.config.external_url = None
+    await answer_with(hass, {"action": "sipgate.play_announcement", "data": {"message": NOBODY_HOME}})
+
+    status, _, reply = await push.post(NEW_CALL.format(call_id="NPU1"))
+
+    assert (status, reply) == (200, tokenless(default_reply("NPU1")))
+    assert "Home Assistant has no public URL" in caplog.text
+    assert voice.calls == []
 
 
 @pytest.mark.parametrize(

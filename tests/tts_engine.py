@@ -72,13 +72,13 @@ class TestVoice(TextToSpeechEntity):
     """The test engine, ``tts.test_voice``."""
 
     _attr_name = "Test voice"
-    _attr_default_language = "en-US"
-    _attr_supported_languages = ["en-US", "de-DE"]  # noqa: RUF012
 
     def __init__(self, behaviour: VoiceBehaviour) -> None:
         """Speak as ``behaviour`` says."""
         self._behaviour = behaviour
         self._attr_unique_id = "test-voice"
+        self._attr_supported_languages = list(behaviour.languages)
+        self._attr_default_language = behaviour.languages[0]
         self._attr_supported_options = ["voice", *behaviour.native_options]
 
     async def async_get_tts_audio(
@@ -104,6 +104,8 @@ class TestVoice(TextToSpeechEntity):
 class VoiceBehaviour:
     """How the test engine behaves; changed by the tests."""
 
+    # The language tags the engine takes, its default first (Google Translate: en, de; Piper: en_US …).
+    languages: tuple[str, ...] = ("en-US", "de-DE")
     rate: int = 22050
     channels: int = 2
     delay: float = 0.0

@@ -9,29 +9,37 @@ sipgate's only format, WAV mono 16-bit PCM 8 kHz: the engine is asked for that
 format (Home Assistant converts with ffmpeg when the engine cannot deliver
 it); without ffmpeg the engine's own WAV is converted here in pure Python.
 
-The same message (engine, language, options) is served from a small cache,
-under the same URL. The token is the secret, as with Home Assistant's own
-``/api/tts_proxy``; a cloudhook cannot carry audio, so the URL is always the
-external (or Home Assistant Cloud remote) address.
+The language asked for is matched to the engine's own tags (``de-DE`` is
+``de`` for Google Translate, ``de_DE`` for Piper). The same message (engine,
+language, options) is served from a small cache, under the same URL, for
+:data:`TIME_TO_LIVE` after an action last handed it out; a render that failed
+or took too long is spoken anew. Messages and audio have a length limit. The
+token is the secret, as with Home Assistant's own ``/api/tts_proxy``; a
+cloudhook cannot carry audio, so the URL is always the external (or Home
+Assistant Cloud remote) address.
 """
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 import json
 import secrets
 import shutil
+import traceback
 from typing import Any, Final
 
 from homeassistant.components import ffmpeg, media_source, tts
 from homeassistant.components.http.auth import async_sign_path
+from homeassistant.components.tts.helper import get_engine_instance
 from homeassistant.components.tts.media_source import parse_media_source_id
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
+from homeassistant.util import dt as dt_util, language as language_util
 
 from .actions.helpers import service_error
 from .announcement_view import DATA_SPEECH, VIEW_URL
@@ -39,8 +47,16 @@ from .api.wav import NotWavError, SipgateAudio, to_sipgate_wav
 from .const import DOMAIN, LOGGER
 
 CACHE_SIZE: Final = 32
-# How long sipgate's fetch (or an action on an established call) waits for the speech.
+# How long an announcement is served after an action last handed out its URL.
+TIME_TO_LIVE: Final = timedelta(hours=1)
+# How long the engine may take, and sipgate's fetch (or an action on an established call) waits.
 RENDER_TIMEOUT: Final = 30.0
+MAX_MESSAGE_LENGTH: Final = 2000
+# Five minutes: 4.8 MB of sipgate's WAV (8000 samples of 2 bytes a second). The engine's own
+# audio may take as many bytes a second as 48 kHz stereo 16-bit before it is converted.
+MAX_AUDIO_SECONDS: Final = 5 * 60
+ENGINE_BYTES_PER_SECOND: Final = 48000 * 2 * 2
+LANGUAGES_SHOWN: Final = 20
 MEDIA_SIGNATURE_VALIDITY: Final = timedelta(hours=1)
 FAILED_ISSUE: Final = "announcement_failed"
 SIPGATE_FORMAT: Final[dict[str, Any]] = {
@@ -73,6 +89,15 @@ class Announcement:
     url: str
     engine: str
     task: asyncio.Task[SipgateAudio]
+    expires: datetime
+    timed_out: bool = False
+
+    @property
+    def usable(self) -> bool:
+        """Whether it may be handed out again: not failed, not too slow."""
+        if self.timed_out:
+            return False
+        return not self.task.done() or (not self.task.cancelled() and self.task.exception() is None)
 
     async def async_audio(self) -> SipgateAudio:
         """The audio once rendered, within :data:`RENDER_TIMEOUT` (raises :class:`SpeechError`)."""
@@ -81,6 +106,7 @@ class Announcement:
             async with asyncio.timeout(timeout):
                 return await asyncio.shield(self.task)
         except TimeoutError as err:
+            self.timed_out = True  # the next request for the same message renders it anew
             raise SpeechError(
                 translation_domain=DOMAIN,
                 translation_key="tts_failed",
@@ -113,27 +139,46 @@ class SpeechAnnouncements:
         return self._ffmpeg
 
     def get(self, token: str) -> Announcement | None:
-        """The announcement with ``token``."""
+        """The announcement with ``token``, unless it has expired."""
+        self._drop_expired()
         return self._by_token.get(token)
+
+    def _drop_expired(self) -> None:
+        # Handing out moves an announcement to the end: the oldest expiry comes first.
+        now = dt_util.utcnow()
+        while self._by_request:
+            key, oldest = next(iter(self._by_request.items()))
+            if oldest.expires > now:
+                return
+            del self._by_request[key]
+            self._by_token.pop(oldest.token, None)
 
     async def async_announce(self, request: SpeechRequest) -> Announcement:
         """The announcement for ``request``: cached, or rendering from now on.
 
         Returns at once (the speech renders in the background); raises a
-        translated error when there is no engine, the engine refuses the
-        language or options, or Home Assistant has no public URL.
+        translated error when the message is too long, there is no engine,
+        the engine refuses the language or options, or Home Assistant has no
+        public URL.
         """
+        if len(request.message) > MAX_MESSAGE_LENGTH:
+            raise service_error("message_too_long", length=len(request.message), limit=MAX_MESSAGE_LENGTH)
         base = public_base_url(self._hass)
         engine = resolve_engine(self._hass, request.engine)
+        language = match_language(self._hass, engine, request.language)
         options = await self._options(request.options)
-        key = json.dumps([engine, request.language, options, request.message], sort_keys=True, default=str)
+        key = json.dumps([engine, language, options, request.message], sort_keys=True, default=str)
+        self._drop_expired()
+        expires = dt_util.utcnow() + TIME_TO_LIVE
         if (cached := self._by_request.get(key)) is not None:
-            if not (cached.task.done() and cached.task.exception() is not None):
+            if cached.usable:
+                cached.expires = expires
                 self._by_request.move_to_end(key)
                 return cached
-            self._by_token.pop(cached.token, None)  # failed: speak it anew
+            self._by_token.pop(cached.token, None)  # failed or too slow: speak it anew
+            del self._by_request[key]
         try:
-            stream = tts.async_create_stream(self._hass, engine, request.language, options)
+            stream = tts.async_create_stream(self._hass, engine, language, options)
         except HomeAssistantError as err:
             raise service_error("tts_invalid", engine=engine, error=str(err)) from err
         stream.async_set_message(request.message)
@@ -141,9 +186,8 @@ class SpeechAnnouncements:
         task = self._hass.async_create_background_task(
             self._async_render(stream, engine), f"{DOMAIN} speak announcement"
         )
-        # A failure is logged and raised as a repair issue; nobody may ever fetch it.
-        task.add_done_callback(lambda done: done.cancelled() or done.exception())
-        announcement = Announcement(token, f"{base}{VIEW_URL.format(token=token)}", engine, task)
+        task.add_done_callback(_forget_failure_locals)
+        announcement = Announcement(token, f"{base}{VIEW_URL.format(token=token)}", engine, task, expires)
         self._by_token[token] = announcement
         self._by_request[key] = announcement
         while len(self._by_request) > CACHE_SIZE:
@@ -164,19 +208,32 @@ class SpeechAnnouncements:
         return {**given, tts.ATTR_PREFERRED_FORMAT: "wav"}
 
     async def _async_render(self, stream: tts.ResultStream, engine: str) -> SipgateAudio:
+        timeout = RENDER_TIMEOUT
         try:
-            data = b"".join([chunk async for chunk in stream.async_stream_result()])
+            async with asyncio.timeout(timeout):
+                return await self._async_convert(stream, engine)
+        except TimeoutError as err:
+            raise self._failed("tts_failed", engine=engine, error=f"no speech after {timeout:g} s") from err
+
+    async def _async_convert(self, stream: tts.ResultStream, engine: str) -> SipgateAudio:
+        too_long = {"engine": engine, "minutes": f"{MAX_AUDIO_SECONDS / 60:g}"}
+        try:
+            data = await _async_engine_audio(stream, MAX_AUDIO_SECONDS * ENGINE_BYTES_PER_SECOND)
         except FileNotFoundError as err:
             # Home Assistant started ffmpeg to convert the engine's audio, and there is none.
             raise self._failed("tts_needs_ffmpeg", engine=engine) from err
         except Exception as err:  # any engine failure is reported the same way
             raise self._failed("tts_failed", engine=engine, error=str(err) or type(err).__name__) from err
+        if data is None:
+            raise self._failed("tts_too_long", **too_long)
         try:
             audio = await self._hass.async_add_executor_job(to_sipgate_wav, data)
         except NotWavError as err:
             raise self._failed("tts_needs_ffmpeg", engine=engine) from err
         except ValueError as err:
             raise self._failed("tts_failed", engine=engine, error=str(err)) from err
+        if audio.duration > MAX_AUDIO_SECONDS:
+            raise self._failed("tts_too_long", **too_long)
         ir.async_delete_issue(self._hass, DOMAIN, FAILED_ISSUE)
         return audio
 
@@ -199,12 +256,61 @@ class SpeechAnnouncements:
         return error
 
 
+def _forget_failure_locals(task: asyncio.Task[SipgateAudio]) -> None:
+    """Let a failed render keep its error (its URL answers 500 until it expires), not the audio.
+
+    The error's traceback holds the frames that held the engine's audio. A
+    failure is logged and raised as a repair issue already; nobody may ever
+    fetch it, so it is marked as retrieved here too.
+    """
+    if task.cancelled():
+        return
+    error: BaseException | None = task.exception()
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
+
+
+async def _async_engine_audio(stream: tts.ResultStream, limit: int) -> bytes | None:
+    """The engine's audio; ``None`` once it is larger than ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    async with aclosing(stream.async_stream_result()) as audio:
+        async for chunk in audio:
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def public_base_url(hass: HomeAssistant) -> str:
     """Home Assistant's address on the internet (never a cloudhook: it cannot carry audio)."""
     try:
         return get_url(hass, allow_internal=False, prefer_external=True)
     except NoURLAvailableError as err:
         raise service_error("no_public_url_for_audio") from err
+
+
+def match_language(hass: HomeAssistant, engine: str, language: str | None) -> str | None:
+    """The engine's own tag for ``language`` (``de-DE`` is ``de`` or ``de_DE``); ``None``: its default.
+
+    Home Assistant's text-to-speech takes only a tag the engine lists; the best
+    match (by Home Assistant's rules, with its country as the hint) is used.
+    """
+    if language is None or (instance := get_engine_instance(hass, engine)) is None:
+        return language
+    supported = list(instance.supported_languages or [])
+    if not supported or language in supported:
+        return language  # Home Assistant's own check decides
+    if best := language_util.matches(language, supported, hass.config.country):
+        return best[0]
+    shown = ", ".join(sorted(supported)[:LANGUAGES_SHOWN])
+    if len(supported) > LANGUAGES_SHOWN:
+        shown += ", …"
+    raise service_error("tts_language_not_supported", engine=engine, language=language, languages=shown)
 
 
 def resolve_engine(hass: HomeAssistant, engine: str | None) -> str:
