@@ -98,10 +98,24 @@ def authorizations(aioclient_mock: AiohttpClientMocker, url: str) -> list[str]:
             id="429",
         ),
         pytest.param(
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=29.2),
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "30"},
+            id="429-rounded-up",
+        ),
+        pytest.param(
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=0.3),
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "1"},
+            id="429-never-wait-0-s",
+        ),
+        pytest.param(
             SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS),
             HomeAssistantError,
             "rate_limited",
-            {"seconds": "0"},
+            {"seconds": "1"},
             id="429-without-retry-after",
         ),
         pytest.param(

@@ -32,6 +32,7 @@ from ..api import (
     SipgateValidationError,
 )
 from ..api.phone import NumberProblem, NumberReadError
+from ..api.rate_limit import wait_seconds
 from ..compat import vol
 from ..const import ATTR_CONFIG_ENTRY_ID, DOMAIN
 from ..runtime import SipgateConfigEntry
@@ -143,7 +144,7 @@ def api_error(err: SipgateError) -> HomeAssistantError:
             return HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                translation_placeholders={"seconds": str(round(err.retry_after or 0))},
+                translation_placeholders={"seconds": str(wait_seconds(err))},
             )
         case SipgateConnectionError():
             return HomeAssistantError(

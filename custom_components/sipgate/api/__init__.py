@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .numbers import MnpState, PhoneNumber
     from .pagination import Page
     from .phonelines import BlockAnonymous, BlockAnonymousTarget, Forwarding, Phoneline
+    from .rate_limit import RateLimitGate
     from .sms import SmsCallerId, SmsExtension
     from .transport import API_BASE_URL
     from .voicemails import Voicemail
@@ -82,6 +83,7 @@ _MODULES: dict[str, str] = {
     "PersonalAccessToken": "auth",
     "PhoneNumber": "numbers",
     "Phoneline": "phonelines",
+    "RateLimitGate": "rate_limit",
     "SipgateApiError": "exceptions",
     "SipgateAuthenticationError": "exceptions",
     "SipgateBadRequestError": "exceptions",
@@ -151,6 +153,7 @@ __all__ = [
     "PersonalAccessToken",
     "PhoneNumber",
     "Phoneline",
+    "RateLimitGate",
     "SipgateApiError",
     "SipgateAuthenticationError",
     "SipgateBadRequestError",
