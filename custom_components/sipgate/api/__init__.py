@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .calls import ActiveCall, CallParticipant
     from .client import SipgateClient
     from .contacts import Contact, ContactScope, NewContact
-    from .devices import Device
+    from .devices import ActiveRouting, Device
     from .exceptions import (
         SipgateApiError,
         SipgateAuthenticationError,
@@ -59,6 +59,7 @@ _MODULES: dict[str, str] = {
     "API_BASE_URL": "transport",
     "Account": "account",
     "ActiveCall": "calls",
+    "ActiveRouting": "devices",
     "AuthProvider": "auth",
     "Balance": "account",
     "BearerToken": "auth",
@@ -129,6 +130,7 @@ __all__ = [
     "API_BASE_URL",
     "Account",
     "ActiveCall",
+    "ActiveRouting",
     "AuthProvider",
     "Balance",
     "BearerToken",
