@@ -194,16 +194,23 @@ def service_error(key: str, **placeholders: Any) -> ServiceValidationError:
 # --- field readers ---------------------------------------------------------------------------
 
 
-def phone_number(value: Any) -> str:
-    """A phone number field: text as given, a bare number as international digits.
+def phone_number(field: str) -> Callable[[Any], str]:
+    """The reader of the phone number field ``field``: text as given (read strictly later).
 
-    YAML reads an unquoted ``+49…`` as an integer, and templates render one.
+    A number that reached the action as an integer is refused, with a translated error naming
+    ``field``: what was written cannot be known. YAML reads an unquoted ``+4915791234567`` and
+    ``4915791234567`` as the same integer and an unquoted ``03545012555`` as an octal one
+    (496244077), and a template that renders only digits (``+`` included) gives an integer too.
     """
-    if isinstance(value, bool):
-        raise vol.Invalid("expected a phone number")
-    if isinstance(value, int):
-        return f"+{value}"
-    return cv.string(value)
+
+    def validate(value: Any) -> str:
+        if isinstance(value, bool):
+            raise vol.Invalid("expected a phone number")
+        if isinstance(value, int):
+            raise service_error("phone_number_not_text", field=field, value=value)
+        return cv.string(value)
+
+    return validate
 
 
 def sipgate_choice(*values: str) -> Callable[[Any], str]:
