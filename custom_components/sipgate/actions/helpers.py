@@ -31,7 +31,7 @@ from ..api import (
     SipgateScheduleError,
     SipgateValidationError,
 )
-from ..api.phone import NumberProblem, NumberReadError
+from ..api.phone import ExtensionReadError, NumberProblem, NumberReadError
 from ..api.rate_limit import wait_seconds
 from ..compat import vol
 from ..const import ATTR_CONFIG_ENTRY_ID, DOMAIN
@@ -103,6 +103,16 @@ def api_error(err: SipgateError) -> HomeAssistantError:
                 translation_domain=DOMAIN,
                 translation_key=NUMBER_PROBLEM_KEYS[err.problem],
                 translation_placeholders=placeholders,
+            )
+        case ExtensionReadError():
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_extension",
+                translation_placeholders={
+                    "field": err.field or "",
+                    "value": str(err.value),
+                    "kinds": ", ".join(f"{letter}0" for letter in sorted(err.types)),
+                },
             )
         case SipgateInvalidPhoneNumberError():
             return ServiceValidationError(
