@@ -214,8 +214,7 @@ async def test_fifty_concurrent_calls_get_their_own_answers(hass: HomeAssistant,
         # the action reads such a number as international digits.
         {
             "action": "sipgate.redirect_call",
-            # A list: a template rendering nothing but "+49…" would give an integer.
-            "data": {"numbers": "{{ ['+49157000' ~ trigger.event.data.from_number[-5:]] }}"},
+            "data": {"numbers": "+49157000{{ trigger.event.data.from_number[-5:] }}"},
         },
         mode="parallel",
     )
@@ -544,45 +543,35 @@ async def test_failed_hang_up_after_the_audio(
 # --- phone number fields ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("written", "value"),
-    [("+4915799912345", "4915799912345"), ("4915799912345", "4915799912345"), ("03545012555", "496244077")],
-)
-async def test_phone_numbers_that_arrive_as_integers_are_refused(
-    hass: HomeAssistant,
-    webhook_integration: MockConfigEntry,
-    aioclient_mock: AiohttpClientMocker,
-    written: str,
-    value: str,
+async def test_phone_numbers_given_as_integers(
+    hass: HomeAssistant, webhook_integration: MockConfigEntry, aioclient_mock: AiohttpClientMocker
 ) -> None:
-    """YAML reads an unquoted +49…, 49… and 0… (digits 0-7: octal) as integers; what was written is lost."""
-    from homeassistant.util.yaml import parse_yaml
+    """YAML reads an unquoted +49… as an integer: it is taken as international digits."""
+    import json
 
-    for field in ("numbers", "caller_id"):
-        data = parse_yaml(f"call_id: EST3\nnumbers: '+4915799912345'\n{field}: {written}\n")
-        with pytest.raises(ServiceValidationError) as caught:
-            await hass.services.async_call(DOMAIN, "redirect_call", data, blocking=True)
-        assert caught.value.translation_key == "phone_number_not_text"
-        assert caught.value.translation_placeholders == {"field": field, "value": value}
-    assert [call for call in aioclient_mock.mock_calls if "transfer" in str(call[1])] == []
+    aioclient_mock.post(api_url("calls/EST3/transfer"), status=204)
+    await hass.services.async_call(
+        DOMAIN,
+        "redirect_call",
+        {"call_id": "EST3", "numbers": 4915799912345, "caller_id": 4921112345671},
+        blocking=True,
+    )
+    [(_, _, body, _)] = [call for call in aioclient_mock.mock_calls if "transfer" in str(call[1])]
+    assert json.loads(body) == {
+        "attended": False,
+        "phoneNumber": "+4915799912345",
+        "callerId": "+4921112345671",
+    }
 
 
-@pytest.mark.parametrize(
-    ("template", "dialled"),
-    [
-        ("{{ [trigger.event.data.from_number] }}", True),  # a list of text stays text
-        ("{{ trigger.event.data.from_number[:3] }} {{ trigger.event.data.from_number[3:] }}", True),
-        ("{{ trigger.event.data.from_number }}", False),  # renders to an integer: refused
-    ],
-)
-async def test_phone_numbers_from_a_template(
-    hass: HomeAssistant, push: WebhookCaller, template: str, dialled: bool
-) -> None:
-    """A template rendering nothing but "+4915…" gives an integer; as a list or with a space it stays text."""
-    await answer_with(hass, {"action": "sipgate.redirect_call", "data": {"numbers": template}})
+async def test_phone_numbers_from_a_template(hass: HomeAssistant, push: WebhookCaller) -> None:
+    """A template rendering the caller's number yields an integer; the redirect dials it."""
+    await answer_with(
+        hass,
+        {"action": "sipgate.redirect_call", "data": {"numbers": ["{{ trigger.event.data.from_number }}"]}},
+    )
     text = (await push.post(NEW_CALL.format(call_id="TPL1")))[2]
-    dial = f"{HEAD}<Dial><Number>4915799912345</Number></Dial></Response>"
-    assert text == (dial if dialled else DEFAULT_REPLY)
+    assert text == f"{HEAD}<Dial><Number>4915799912345</Number></Dial></Response>"
 
 
 @pytest.mark.parametrize(

@@ -51,10 +51,10 @@ async def use_blueprint(
 
 @pytest.mark.parametrize(
     "to_number",
-    ["0211 12345671", "+49 211 123456-71", "0049 (211) 12345671", "+4921112345671"],
+    ["0211 12345671", "+49 211 123456-71", "0049 (211) 12345671", "+4921112345671", 4921112345671],
 )
 async def test_reject_anonymous_matches_a_number_in_any_form(
-    hass: HomeAssistant, push: WebhookCaller, to_number: str
+    hass: HomeAssistant, push: WebhookCaller, to_number: str | int
 ) -> None:
     """A national-format number (the form the integration shows) matches the call's E.164 number."""
     await use_blueprint(hass, "reject_anonymous_calls.yaml", {"to_number": to_number, "reason": "busy"})
@@ -141,7 +141,7 @@ async def test_read_numbers(hass: HomeAssistant, push: WebhookCaller) -> None:
     response = await hass.services.async_call(
         "sipgate",
         "read_numbers",
-        {"numbers": ["0211 12345671", "", None, "+49 1579 1234567", "+4921112345671"]},
+        {"numbers": ["0211 12345671", "", None, "+49 1579 1234567", 4921112345671]},
         blocking=True,
         return_response=True,
     )
@@ -149,7 +149,8 @@ async def test_read_numbers(hass: HomeAssistant, push: WebhookCaller) -> None:
     for value, key in (
         ("anonymous", "phone_number_characters"),
         ("4921112345671", "phone_number_needs_plus"),
-        (4921112345671, "phone_number_not_text"),  # an unquoted number in YAML
+        # An unquoted 03545012555 in YAML is the octal integer 496244077: +496244077 or 03545012555?
+        (0o3545012555, "phone_number_not_text"),
     ):
         with pytest.raises(ServiceValidationError) as caught:
             await hass.services.async_call(
@@ -262,11 +263,11 @@ async def test_new_voicemail_notification(
         ("", ["+4921112345671", "+4921112345672"]),
         ("0211 12345671", ["+4921112345671"]),
         ("+49 211 123456-72", ["+4921112345672"]),
-        ("0049 211 12345671", ["+4921112345671"]),
+        (4921112345671, ["+4921112345671"]),
     ],
 )
 async def test_received_sms_are_forwarded(
-    hass: HomeAssistant, init_integration: MockConfigEntry, only_to: str, forwarded: list[str]
+    hass: HomeAssistant, init_integration: MockConfigEntry, only_to: str | int, forwarded: list[str]
 ) -> None:
     """Every SMS, or only those to one number written in any form, goes to the notify entity."""
     sent = async_mock_service(hass, "notify", "send_message")

@@ -465,7 +465,7 @@ async def test_numbers_are_refused_naming_field_and_value(
             {"callee": "+4921112345671", "caller": "e14", "callerId": "+4921112345670"},
         ),
         (
-            {"to": "+4921112345671", "from": "0211 12345670", "device_id": "y0"},
+            {"to": 4921112345671, "from": "0211 12345670", "device_id": "y0"},
             {"callee": "+4921112345671", "caller": "+4921112345670", "deviceId": "y0"},
         ),
     ],

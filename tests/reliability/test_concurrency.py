@@ -82,7 +82,7 @@ async def test_200_concurrent_calls_each_get_their_own_redirect(
                 {"delay": {"milliseconds": "{{ range(0, 30) | random }}"}},
                 {
                     "action": "sipgate.redirect_call",
-                    "data": {"numbers": "{{ ['+49157000' ~ trigger.event.data.from_number[-5:]] }}"},
+                    "data": {"numbers": ["+49157000{{ trigger.event.data.from_number[-5:] }}"]},
                 },
             ],
         },
@@ -130,7 +130,7 @@ async def test_200_concurrent_calls_answered_in_different_ways(
                     "default": [
                         {
                             "action": "sipgate.redirect_call",
-                            "data": {"numbers": "{{ ['+49157000' ~ trigger.event.data.from_number[-5:]] }}"},
+                            "data": {"numbers": ["+49157000{{ trigger.event.data.from_number[-5:] }}"]},
                         }
                     ],
                 },
@@ -143,7 +143,7 @@ async def test_200_concurrent_calls_answered_in_different_ways(
                 {"delay": {"milliseconds": "{{ range(0, 40) | random }}"}},
                 {
                     "action": "sipgate.redirect_call",
-                    "data": {"numbers": "{{ ['+4930' ~ trigger.event.data.dtmf] }}"},
+                    "data": {"numbers": ["+4930{{ trigger.event.data.dtmf }}"]},
                 },
             ],
         },

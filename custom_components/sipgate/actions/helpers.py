@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    async_get_hass_or_none,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 from homeassistant.util import dt as dt_util
@@ -31,10 +37,10 @@ from ..api import (
     SipgateScheduleError,
     SipgateValidationError,
 )
-from ..api.phone import ExtensionReadError, NumberProblem, NumberReadError
+from ..api.phone import ExtensionReadError, NumberProblem, NumberReadError, parse_number
 from ..api.rate_limit import wait_seconds
 from ..compat import vol
-from ..const import ATTR_CONFIG_ENTRY_ID, DOMAIN
+from ..const import ATTR_CONFIG_ENTRY_ID, DEFAULT_REGION, DOMAIN
 from ..runtime import SipgateConfigEntry
 
 type ActionHandler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
@@ -207,17 +213,26 @@ def service_error(key: str, **placeholders: Any) -> ServiceValidationError:
 def phone_number(field: str) -> Callable[[Any], str]:
     """The reader of the phone number field ``field``: text as given (read strictly later).
 
-    A number that reached the action as an integer is refused, with a translated error naming
-    ``field``: what was written cannot be known. YAML reads an unquoted ``+4915791234567`` and
-    ``4915791234567`` as the same integer and an unquoted ``03545012555`` as an octal one
-    (496244077), and a template that renders only digits (``+`` included) gives an integer too.
+    YAML reads an unquoted ``+4915791234567`` as an integer, and a template that renders
+    only ``+49…`` gives one too: an integer is read as ``+`` and its digits. But YAML also
+    reads an unquoted ``021112345671`` (a leading ``0``, digits 0-7) as an *octal* integer
+    (2301217721), so an integer whose octal reading is a number that exists in Home
+    Assistant's country is refused with a translated error naming ``field``: which number
+    was meant cannot be known, and a guess would call or text somebody else.
     """
 
     def validate(value: Any) -> str:
         if isinstance(value, bool):
             raise vol.Invalid("expected a phone number")
         if isinstance(value, int):
-            raise service_error("phone_number_not_text", field=field, value=value)
+            if value < 0:
+                raise vol.Invalid("expected a phone number")
+            octal = f"0{value:o}"
+            hass = async_get_hass_or_none()
+            region = (hass.config.country if hass is not None else None) or DEFAULT_REGION
+            if parse_number(octal, region=region) is not None:
+                raise service_error("phone_number_not_text", field=field, value=value, octal=octal)
+            return f"+{value}"
         return cv.string(value)
 
     return validate
