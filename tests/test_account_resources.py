@@ -129,6 +129,29 @@ async def test_toggling_writes_the_forwarding_as_sipgate_has_it_now(
     }
 
 
+async def test_a_forwarding_to_an_extension_leaves_the_others_switchable(
+    hass: HomeAssistant, init_integration: MockConfigEntry, sipgate_api: AiohttpClientMocker
+) -> None:
+    """A line forwarding to +49… and to the group line p1: toggling +49… writes both, p1 unchanged."""
+    group = {"alias": "Accounting group", "destination": "p1", "timeout": 0, "active": True}
+    answer(sipgate_api, w0__phonelines__p0__forwardings=_forwardings(ANNA, group))
+    sipgate_api.put(api_url("w0/phonelines/p0/forwardings"), status=204)
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": MOBIL_ANNA}, blocking=True)
+    assert sent_requests(sipgate_api)[-1] == (
+        "PUT",
+        "/w0/phonelines/p0/forwardings",
+        [],
+        {
+            "forwardings": [
+                {"destination": "+4915799912345", "timeout": 20, "active": False},
+                {"destination": "p1", "timeout": 0, "active": True},
+            ]
+        },
+    )
+    assert hass.states.get(MOBIL_ANNA).state == "off"
+
+
 async def test_forwardings_of_earlier_versions_are_replaced(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, sipgate_api: AiohttpClientMocker
 ) -> None:

@@ -577,6 +577,8 @@ async def test_save_attachment_writes_into_an_allowed_folder(
         ({"directory": "{tmp}", "item": "100001234"}, "no_attachment"),
         ({"directory": "{tmp}", "item": "media-source://sipgate/x/sms/1"}, "invalid_item"),
         ({"directory": "{tmp}", "item": "../../etc"}, "invalid_item"),
+        ({"directory": "{tmp}", "item": f"{VOICEMAIL}\n"}, "invalid_item"),
+        ({"directory": "{tmp}", "item": f"media-source://sipgate/x/voicemail/{VOICEMAIL}\n"}, "invalid_item"),
     ],
 )
 async def test_save_attachment_refuses(

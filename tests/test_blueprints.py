@@ -150,6 +150,8 @@ async def test_read_numbers(hass: HomeAssistant, push: WebhookCaller) -> None:
     for value, key in (
         ("anonymous", "phone_number_characters"),
         ("4921112345671", "phone_number_needs_plus"),
+        # An unquoted 03545012555 in YAML is the octal integer 496244077: +496244077 or 03545012555?
+        (0o3545012555, "phone_number_not_text"),
     ):
         with pytest.raises(ServiceValidationError) as caught:
             await hass.services.async_call(

@@ -6,6 +6,7 @@ once here for all of them.
 
 import base64
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -98,10 +99,24 @@ def authorizations(aioclient_mock: AiohttpClientMocker, url: str) -> list[str]:
             id="429",
         ),
         pytest.param(
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=29.2),
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "30"},
+            id="429-rounded-up",
+        ),
+        pytest.param(
+            SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS, retry_after=0.3),
+            HomeAssistantError,
+            "rate_limited",
+            {"seconds": "1"},
+            id="429-never-wait-0-s",
+        ),
+        pytest.param(
             SipgateRateLimitError(HTTPStatus.TOO_MANY_REQUESTS),
             HomeAssistantError,
             "rate_limited",
-            {"seconds": "0"},
+            {"seconds": "1"},
             id="429-without-retry-after",
         ),
         pytest.param(
@@ -482,4 +497,50 @@ async def test_callers_must_be_dialable(
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "initiate_call", data, blocking=True)
     assert (caught.value.translation_placeholders or {})["field"] == field
+    assert aioclient_mock.call_count == before
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field", "value", "kinds"),
+    [
+        (
+            "initiate_call",
+            {"to": "+4921112345671", "from": "0211 12345670"},
+            "device_id",
+            "g10",
+            "e0, p0, x0, y0",
+        ),
+        ("send_fax", {"recipient": "+4921199999999", "file": "FAX"}, "faxline_id", "p0", "f0"),
+        ("get_history", {}, "connection_ids", "x01", None),
+    ],
+)
+async def test_extensions_are_refused_as_extensions(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    aioclient_mock: AiohttpClientMocker,
+    tmp_path: Path,
+    action: str,
+    data: dict[str, Any],
+    field: str,
+    value: str,
+    kinds: str | None,
+) -> None:
+    """A wrong device, fax line or connection id says which extensions the field takes, not "phone number"."""
+    (tmp_path / "a.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    data = {k: (str(tmp_path / "a.pdf") if v == "FAX" else v) for k, v in data.items()}
+    before = aioclient_mock.call_count
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN,
+            action,
+            {**data, field: [value] if field == "connection_ids" else value},
+            blocking=True,
+            return_response=action != "initiate_call",
+        )
+    assert caught.value.translation_key == "invalid_extension"
+    placeholders = caught.value.translation_placeholders or {}
+    assert (placeholders["field"], placeholders["value"]) == (field, value)
+    if kinds is not None:
+        assert placeholders["kinds"] == kinds
     assert aioclient_mock.call_count == before

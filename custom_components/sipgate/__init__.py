@@ -15,9 +15,10 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
 from .answering import CallAnswering
-from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
+from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError, SipgateRateLimitError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
+from .api.rate_limit import wait_seconds
 from .arrivals import ArrivalTracker, async_remove_store
 from .call_memory import CallMemory, async_remove_call_store
 from .calls import CallRegistry
@@ -94,6 +95,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
         userinfo = await client.account.get_userinfo()
     except SipgateAuthenticationError as err:
         raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except SipgateRateLimitError as err:
+        # Home Assistant tries again later; until Retry-After the token's gate sends nothing.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders={"seconds": str(wait_seconds(err))},
+        ) from err
     except SipgateError as err:
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,

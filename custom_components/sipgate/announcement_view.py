@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .speech import SpeechAnnouncements
 
 VIEW_URL: Final = "/api/sipgate/announcement/{token}"
-_TOKEN: Final = re.compile(r"^[A-Za-z0-9_-]{16,64}\.wav$")
+_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{16,64}\.wav")
 DATA_SPEECH: HassKey[SpeechAnnouncements] = HassKey(f"{DOMAIN}_speech")
 
 
@@ -37,7 +37,11 @@ class AnnouncementView(HomeAssistantView):
         """The WAV, once rendered; 404 for unknown tokens, 500 when the speech failed."""
         hass = request.app[KEY_HASS]
         announcements = hass.data.get(DATA_SPEECH)
-        if not _TOKEN.match(token) or announcements is None or (found := announcements.get(token)) is None:
+        if (
+            not _TOKEN.fullmatch(token)
+            or announcements is None
+            or (found := announcements.get(token)) is None
+        ):
             return web.Response(status=404)
         try:
             audio = await found.async_audio()

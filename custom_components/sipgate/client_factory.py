@@ -26,34 +26,46 @@ from urllib.parse import urlsplit
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util.hass_dict import HassKey
 
 from .api.exceptions import SipgateValidationError
 from .api.push_signature import SignatureVerifier
-from .const import CONF_TOKEN_ID, DEFAULT_REGION, LOGGER
+from .const import CONF_TOKEN_ID, DEFAULT_REGION, DOMAIN, LOGGER
 
 if TYPE_CHECKING:
     from .api.client import SipgateClient
+    from .api.rate_limit import RateLimitGate
 
 ENV_API_URL: Final = "SIPGATE_API_URL"
 ENV_WEBHOOK_PUBLIC_KEY_FILE: Final = "SIPGATE_WEBHOOK_PUBLIC_KEY_FILE"
+# The rate-limit gate of each token (by token id): every client of a token shares it.
+DATA_RATE_LIMITS: HassKey[dict[str, RateLimitGate]] = HassKey(f"{DOMAIN}_rate_limits")
 
 
 def create_client(hass: HomeAssistant, credentials: Mapping[str, Any]) -> SipgateClient:
     """A client for the token in ``credentials`` (config entry data or flow input).
 
     National numbers are read in the instance's country; the API is sipgate's
-    unless development points it at the local stand-in.
+    unless development points it at the local stand-in. Every client of one
+    token shares its rate-limit gate, so a client made for a reload or a flow
+    does not ask sipgate while it said to wait.
     """
     # The client (and with it every API area) is imported when the first entry is set up.
     from .api.auth import PersonalAccessToken  # noqa: PLC0415
     from .api.client import SipgateClient  # noqa: PLC0415
+    from .api.rate_limit import RateLimitGate  # noqa: PLC0415
     from .api.transport import API_BASE_URL  # noqa: PLC0415
 
+    token_id = str(credentials[CONF_TOKEN_ID])
+    gates = hass.data.setdefault(DATA_RATE_LIMITS, {})
+    if (gate := gates.get(token_id)) is None:
+        gate = gates[token_id] = RateLimitGate()
     return SipgateClient(
         async_get_clientsession(hass),
-        PersonalAccessToken(str(credentials[CONF_TOKEN_ID]), str(credentials[CONF_TOKEN])),
+        PersonalAccessToken(token_id, str(credentials[CONF_TOKEN])),
         region=hass.config.country or DEFAULT_REGION,
         base_url=api_base_url() or API_BASE_URL,
+        rate_limit=gate,
     )
 
 

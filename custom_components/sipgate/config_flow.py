@@ -30,7 +30,13 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from .api import SipgateAuthenticationError, SipgateConnectionError, SipgateError, UserInfo
+from .api import (
+    SipgateAuthenticationError,
+    SipgateConnectionError,
+    SipgateError,
+    SipgateRateLimitError,
+    UserInfo,
+)
 from .api.phone import NumberProblem, NumberReadError, read_number
 from .api.sms import SmsExtension, validate_sms_id
 from .client_factory import create_client
@@ -180,6 +186,8 @@ class SipgateConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "invalid_auth"}
         except SipgateConnectionError:
             return None, {"base": "cannot_connect"}
+        except SipgateRateLimitError:
+            return None, {"base": "rate_limited"}
         except SipgateError:
             LOGGER.exception("Unexpected answer from sipgate while checking the token")
             return None, {"base": "unknown"}

@@ -36,7 +36,7 @@ EXTENSIONS: Final = {
     "audio/ogg": ".ogg",
     "application/pdf": ".pdf",
 }
-_HISTORY_ID: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_HISTORY_ID: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +62,7 @@ def media_path(entry_id: str, kind: str, history_id: str) -> str:
 
 def valid_history_id(history_id: str) -> bool:
     """A history id as sipgate writes them (digits; letters for sessions), nothing that changes a path."""
-    return bool(_HISTORY_ID.match(history_id))
+    return _HISTORY_ID.fullmatch(history_id) is not None
 
 
 def attachment_url(entry: HistoryEntry) -> str | None:

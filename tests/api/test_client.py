@@ -25,8 +25,9 @@ from custom_components.sipgate.api import (
     SipgateServerError,
     SipgateTimeoutError,
     UserInfo,
-    transport as transport_module,
+    rate_limit as rate_limit_module,
 )
+from custom_components.sipgate.api.rate_limit import RateLimitGate
 
 from ..conftest import load_json
 from .conftest import FakeSipgate
@@ -184,7 +185,7 @@ async def test_after_a_429_nothing_is_sent_until_retry_after(
 ) -> None:
     """The gate: any request before Retry-After fails at once, naming the seconds left; none is sent."""
     now = [1_000_000.0]
-    monkeypatch.setattr(transport_module.time, "time", lambda: now[0])
+    monkeypatch.setattr(rate_limit_module.time, "time", lambda: now[0])
     fake_sipgate.answer("GET", "balance", status=429, headers={"Retry-After": "30"})
     fake_sipgate.answer("GET", "account", json={"company": "Muster"})
     fake_sipgate.answer("POST", "sessions/sms", status=204)
@@ -202,6 +203,25 @@ async def test_after_a_429_nothing_is_sent_until_retry_after(
     assert client.transport.rate_limited_for == 0
     assert (await client.account.get_account()).company == "Muster"
     assert len(fake_sipgate.requests) == 2
+
+
+async def test_clients_of_one_token_share_the_gate(
+    client: SipgateClient, fake_sipgate: FakeSipgate, session: ClientSession
+) -> None:
+    """A new client given the gate of a rate-limited one sends nothing either; its own gate is open."""
+    gate = RateLimitGate()
+    token = PersonalAccessToken("token-FQ1V12", "secret")
+    first = SipgateClient(session, token, base_url=fake_sipgate.base_url, rate_limit=gate)
+    fake_sipgate.answer("GET", "balance", status=429, headers={"Retry-After": "30"})
+    fake_sipgate.answer("GET", "account", json={"company": "Muster"})
+    with pytest.raises(SipgateRateLimitError):
+        await first.account.get_balance()
+    second = SipgateClient(session, token, base_url=fake_sipgate.base_url, rate_limit=gate)
+    with pytest.raises(SipgateRateLimitError) as caught:
+        await second.account.get_account()
+    assert 29 <= caught.value.retry_after <= 30
+    assert [r.path for r in fake_sipgate.requests] == ["/balance"]
+    assert (await client.account.get_account()).company == "Muster"  # a gate of its own
 
 
 async def test_a_429_without_retry_after_does_not_close_the_gate(

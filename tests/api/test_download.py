@@ -8,6 +8,7 @@ from custom_components.sipgate.api import (
     SipgateConnectionError,
     SipgateInvalidResponseError,
     SipgateNotFoundError,
+    SipgateRateLimitError,
 )
 
 from .conftest import Answer, FakeSipgate
@@ -80,3 +81,26 @@ async def test_errors_and_sizes(client: SipgateClient, fake_sipgate: FakeSipgate
         await client.transport.download(f"{fake_sipgate.base_url}/history/4/recording", max_bytes=1000)
     with pytest.raises(SipgateConnectionError):
         await client.transport.download("http://127.0.0.1:9/nothing-listens-here", max_bytes=10)
+
+
+async def test_downloads_pass_the_rate_limit_gate(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
+    """After a 429 with Retry-After a download fails at once, nothing sent; a download's own 429 closes it too."""
+    fake_sipgate.answer("GET", "balance", status=429, headers={"Retry-After": "30"})
+    with pytest.raises(SipgateRateLimitError):
+        await client.account.get_balance()
+    with pytest.raises(SipgateRateLimitError) as caught:
+        await client.transport.download(f"{fake_sipgate.base_url}/history/1/recording", max_bytes=10_000)
+    assert caught.value.retry_after is not None
+    assert caught.value.retry_after > 0
+    assert [r.path for r in fake_sipgate.requests] == ["/balance"]
+
+
+async def test_a_429_on_a_download_closes_the_gate(client: SipgateClient, fake_sipgate: FakeSipgate) -> None:
+    """Sipgate rate-limits a recording: the download fails with the wait, and the next request is not sent."""
+    fake_sipgate.answer("GET", "history/1/recording", status=429, headers={"Retry-After": "60"})
+    with pytest.raises(SipgateRateLimitError) as caught:
+        await client.transport.download(f"{fake_sipgate.base_url}/history/1/recording", max_bytes=10_000)
+    assert caught.value.retry_after == 60
+    with pytest.raises(SipgateRateLimitError):
+        await client.account.get_balance()
+    assert [r.path for r in fake_sipgate.requests] == ["/history/1/recording"]

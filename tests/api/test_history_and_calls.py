@@ -343,5 +343,28 @@ async def test_account_writes(client: SipgateClient, fake_sipgate: FakeSipgate) 
     ]
     with pytest.raises(SipgateValidationError, match="at most 3"):
         await client.phonelines.set_forwardings("w0", "p0", [Forwarding("voicemail")] * 4)
+    with pytest.raises(SipgateValidationError, match="destination"):
+        await client.phonelines.set_forwardings("w0", "p0", [Forwarding("p01")])
     with pytest.raises(SipgateValidationError, match="timeout"):
         await client.phonelines.set_forwardings("w0", "p0", [Forwarding("voicemail", timeout=601)])
+
+
+async def test_forwardings_to_extensions_go_back_unchanged(
+    client: SipgateClient, fake_sipgate: FakeSipgate
+) -> None:
+    """Sipgate lists a forwarding to a group or line by its extension (``p1``); it is written back as is."""
+    from custom_components.sipgate.api import Forwarding
+
+    fake_sipgate.answer("PUT", "w0/phonelines/p0/forwardings", status=204)
+    await client.phonelines.set_forwardings(
+        "w0",
+        "p0",
+        [Forwarding("+4915799912345", timeout=20, active=False), Forwarding("p1"), Forwarding("g10")],
+    )
+    assert sent(fake_sipgate)[-1][3] == {
+        "forwardings": [
+            {"destination": "+4915799912345", "timeout": 20, "active": False},
+            {"destination": "p1", "timeout": 0, "active": True},
+            {"destination": "g10", "timeout": 0, "active": True},
+        ]
+    }

@@ -7,6 +7,7 @@ import pytest
 
 from custom_components.sipgate.api import (
     ActiveCall,
+    ActiveRouting,
     Balance,
     Device,
     Forwarding,
@@ -56,6 +57,25 @@ def test_device_keeps_caller_id_and_owner() -> None:
     )
     assert (device.caller_id, device.owner) == ("+4921112345671", "w1")
     assert Device.from_dict({"id": "e0"}).caller_id is None
+
+
+def test_device_keeps_the_names_of_its_lines_and_groups() -> None:
+    """``activePhonelines``/``activeGroups`` are ``{id, alias}`` objects; entries without an id are skipped."""
+    device = Device.from_dict(
+        {
+            "id": "e0",
+            "activePhonelines": [{"id": "p0", "alias": "Anna Muster", **UNKNOWN}, {"alias": "no id"}, "junk"],
+            "activeGroups": [{"id": "g1", "alias": "Zentrale"}, {"id": "g2"}],
+        }
+    )
+    assert device.phonelines == (ActiveRouting("p0", "Anna Muster"),)
+    assert device.groups == (ActiveRouting("g1", "Zentrale"), ActiveRouting("g2", None))
+    assert (device.active_phonelines, device.active_groups) == (("p0",), ("g1", "g2"))
+    assert device.to_dict()["activeGroups"] == [
+        {"id": "g1", "alias": "Zentrale"},
+        {"id": "g2", "alias": None},
+    ]
+    assert Device.from_dict({"id": "e1", "activePhonelines": {"id": "p0"}}).phonelines == ()
 
 
 def test_number_keeps_porting_state() -> None:

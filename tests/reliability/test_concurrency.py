@@ -143,7 +143,7 @@ async def test_200_concurrent_calls_answered_in_different_ways(
                 {"delay": {"milliseconds": "{{ range(0, 40) | random }}"}},
                 {
                     "action": "sipgate.redirect_call",
-                    "data": {"numbers": ["+4930{{ trigger.event.data.dtmf }}"]},
+                    "data": {"numbers": ["+49 30 {{ trigger.event.data.dtmf }}"]},
                 },
             ],
         },

@@ -27,14 +27,14 @@ from pytest_homeassistant_custom_component.test_util.aiohttp import (
 )
 from yarl import URL
 
-from custom_components.sipgate.const import DOMAIN
-from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import STATE_UNAVAILABLE
+from custom_components.sipgate.const import CONF_TOKEN_ID, DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_TOKEN, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from ..conftest import ACCOUNT_ENDPOINTS, api_url, load_json
+from ..conftest import ACCOUNT_ENDPOINTS, TOKEN, TOKEN_ID, api_url, load_json
 from .conftest import examples
 
 pytestmark = [
@@ -255,6 +255,36 @@ async def test_rate_limit_with_a_long_retry_after_postpones_the_poll(
     assert fake.paths().count("balance") == 2
     await tick(hass, freezer, minutes=10, times=2)
     assert fake.paths().count("balance") == 3
+    assert hass.states.get(BALANCE).state == "12.3456"
+
+
+async def test_a_reload_or_a_flow_during_the_back_off_sends_nothing(
+    hass: HomeAssistant, entry: MockConfigEntry, fake: FakeSipgate, freezer: FrozenDateTimeFactory
+) -> None:
+    """After a 429 with Retry-After the token's new clients wait too; the setup retries until it may ask."""
+    fake.fail("balance", status=429, headers={"Retry-After": "600"})
+    await tick(hass, freezer, minutes=60)
+    fake.heal()
+    before = fake.count
+
+    assert await hass.config_entries.async_reload(entry.entry_id) is False
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY  # not a re-authentication
+    assert entry.error_reason_translation_key == "rate_limited"
+    assert hass.config_entries.flow.async_progress() == []
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN_ID: TOKEN_ID, CONF_TOKEN: TOKEN}
+    )
+    assert result["errors"] == {"base": "rate_limited"}
+    await tick(hass, freezer, minutes=1, times=9)  # the setup's retries within the ten minutes
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert fake.count == before
+
+    await tick(hass, freezer, minutes=5, times=2)  # the first retry after Retry-After loads it
+    await hass.async_block_till_done(wait_background_tasks=True)  # setup retries run in the background
+    assert entry.state is ConfigEntryState.LOADED
+    assert fake.paths(before)[0] == "authorization/userinfo"
     assert hass.states.get(BALANCE).state == "12.3456"
 
 

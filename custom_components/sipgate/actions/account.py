@@ -107,7 +107,7 @@ ACTIONS = [
     SipgateAction(
         name="read_numbers",
         handler=for_entry(_read_numbers),
-        fields={vol.Required("numbers"): vol.All(cv.ensure_list, [vol.Any(None, phone_number)])},
+        fields={vol.Required("numbers"): vol.All(cv.ensure_list, [vol.Any(None, phone_number("numbers"))])},
         supports_response=SupportsResponse.ONLY,
     ),
 ]

@@ -268,9 +268,11 @@ ACTIONS = [
     call_verb(
         name="redirect_call",
         fields={
-            vol.Required("numbers"): vol.All(cv.ensure_list, [phone_number], vol.Length(min=1, max=5)),
+            vol.Required("numbers"): vol.All(
+                cv.ensure_list, [phone_number("numbers")], vol.Length(min=1, max=5)
+            ),
             vol.Optional("anonymous"): cv.boolean,
-            vol.Optional("caller_id"): phone_number,
+            vol.Optional("caller_id"): phone_number("caller_id"),
             vol.Optional("attended", default=False): cv.boolean,
         },
         pending=lambda entry, data, url: Dial(

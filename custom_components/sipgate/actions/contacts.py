@@ -175,7 +175,7 @@ ACTIONS = [
         handler=for_entry(_get_contacts),
         fields={
             vol.Optional("scope", default="ALL"): ANY_SCOPE,
-            vol.Optional("phone_numbers"): vol.All(cv.ensure_list, [phone_number]),
+            vol.Optional("phone_numbers"): vol.All(cv.ensure_list, [phone_number("phone_numbers")]),
             **PAGE,
         },
         supports_response=SupportsResponse.ONLY,
@@ -186,7 +186,7 @@ ACTIONS = [
         fields={
             vol.Optional("firstname", default=""): cv.string,
             vol.Optional("lastname", default=""): cv.string,
-            vol.Optional("number"): phone_number,
+            vol.Optional("number"): phone_number("number"),
             vol.Optional("email"): cv.string,
             vol.Optional("organization"): cv.string,
             vol.Optional("scope", default="PRIVATE"): WRITABLE_SCOPE,
@@ -198,7 +198,7 @@ ACTIONS = [
         fields={
             vol.Required("contact_id"): cv.string,
             vol.Optional("name"): cv.string,
-            vol.Optional("numbers"): vol.All(cv.ensure_list, [phone_number]),
+            vol.Optional("numbers"): vol.All(cv.ensure_list, [phone_number("numbers")]),
             vol.Optional("emails"): vol.All(cv.ensure_list, [cv.string]),
             vol.Optional("organization"): cv.string,
         },

@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    async_get_hass_or_none,
+)
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 from homeassistant.util import dt as dt_util
@@ -31,9 +37,10 @@ from ..api import (
     SipgateScheduleError,
     SipgateValidationError,
 )
-from ..api.phone import NumberProblem, NumberReadError
+from ..api.phone import ExtensionReadError, NumberProblem, NumberReadError, parse_number
+from ..api.rate_limit import wait_seconds
 from ..compat import vol
-from ..const import ATTR_CONFIG_ENTRY_ID, DOMAIN
+from ..const import ATTR_CONFIG_ENTRY_ID, DEFAULT_REGION, DOMAIN
 from ..runtime import SipgateConfigEntry
 
 type ActionHandler = Callable[[HomeAssistant, ServiceCall], Awaitable[ServiceResponse]]
@@ -118,6 +125,16 @@ def api_error(err: SipgateError) -> HomeAssistantError:
                 translation_key=NUMBER_PROBLEM_KEYS[err.problem],
                 translation_placeholders=placeholders,
             )
+        case ExtensionReadError():
+            return ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_extension",
+                translation_placeholders={
+                    "field": err.field or "",
+                    "value": str(err.value),
+                    "kinds": ", ".join(f"{letter}0" for letter in sorted(err.types)),
+                },
+            )
         case SipgateInvalidPhoneNumberError():
             return ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -158,7 +175,7 @@ def api_error(err: SipgateError) -> HomeAssistantError:
             return HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                translation_placeholders={"seconds": str(round(err.retry_after or 0))},
+                translation_placeholders={"seconds": str(wait_seconds(err))},
             )
         case SipgateConnectionError():
             return HomeAssistantError(
@@ -208,16 +225,32 @@ def service_error(key: str, **placeholders: Any) -> ServiceValidationError:
 # --- field readers ---------------------------------------------------------------------------
 
 
-def phone_number(value: Any) -> str:
-    """A phone number field: text as given, a bare number as international digits.
+def phone_number(field: str) -> Callable[[Any], str]:
+    """The reader of the phone number field ``field``: text as given (read strictly later).
 
-    YAML reads an unquoted ``+49…`` as an integer, and templates render one.
+    YAML reads an unquoted ``+4915791234567`` as an integer, and a template that renders
+    only ``+49…`` gives one too: an integer is read as ``+`` and its digits. But YAML also
+    reads an unquoted ``021112345671`` (a leading ``0``, digits 0-7) as an *octal* integer
+    (2301217721), so an integer whose octal reading is a number that exists in Home
+    Assistant's country is refused with a translated error naming ``field``: which number
+    was meant cannot be known, and a guess would call or text somebody else.
     """
-    if isinstance(value, bool):
-        raise vol.Invalid("expected a phone number")
-    if isinstance(value, int):
-        return f"+{value}"
-    return cv.string(value)
+
+    def validate(value: Any) -> str:
+        if isinstance(value, bool):
+            raise vol.Invalid("expected a phone number")
+        if isinstance(value, int):
+            if value < 0:
+                raise vol.Invalid("expected a phone number")
+            octal = f"0{value:o}"
+            hass = async_get_hass_or_none()
+            region = (hass.config.country if hass is not None else None) or DEFAULT_REGION
+            if parse_number(octal, region=region) is not None:
+                raise service_error("phone_number_not_text", field=field, value=value, octal=octal)
+            return f"+{value}"
+        return cv.string(value)
+
+    return validate
 
 
 def sipgate_choice(*values: str) -> Callable[[Any], str]:

@@ -108,7 +108,7 @@ ACTIONS = [
     SipgateAction(
         name="get_history",
         handler=for_entry(_get_history),
-        fields={**HISTORY_FILTER, vol.Optional("phonenumber"): phone_number, **PAGE},
+        fields={**HISTORY_FILTER, vol.Optional("phonenumber"): phone_number("phonenumber"), **PAGE},
         supports_response=SupportsResponse.ONLY,
     ),
     SipgateAction(

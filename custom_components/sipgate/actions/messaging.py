@@ -96,7 +96,7 @@ ACTIONS = [
         name="send_sms",
         handler=for_entry(_send_sms),
         fields={
-            vol.Required("recipient"): phone_number,
+            vol.Required("recipient"): phone_number("recipient"),
             vol.Required("message"): cv.string,
             vol.Optional("sms_id"): cv.string,
             vol.Optional("send_at"): cv.datetime,
@@ -106,7 +106,7 @@ ACTIONS = [
         name="send_fax",
         handler=for_entry(_send_fax),
         fields={
-            vol.Required("recipient"): phone_number,
+            vol.Required("recipient"): phone_number("recipient"),
             vol.Required("file"): cv.string,
             vol.Optional("faxline_id"): cv.string,
             vol.Optional("filename"): cv.string,
@@ -123,9 +123,9 @@ ACTIONS = [
         name="initiate_call",
         handler=for_entry(_initiate_call),
         fields={
-            vol.Required("to"): phone_number,
-            vol.Required("from"): phone_number,
-            vol.Optional("caller_id"): phone_number,
+            vol.Required("to"): phone_number("to"),
+            vol.Required("from"): phone_number("from"),
+            vol.Optional("caller_id"): phone_number("caller_id"),
             vol.Optional("device_id"): cv.string,
         },
         supports_response=SupportsResponse.OPTIONAL,

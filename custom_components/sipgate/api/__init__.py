@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .calls import ActiveCall, CallParticipant
     from .client import SipgateClient
     from .contacts import Contact, ContactScope, NewContact
-    from .devices import Device
+    from .devices import ActiveRouting, Device
     from .exceptions import (
         SipgateApiError,
         SipgateAuthenticationError,
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .numbers import MnpState, PhoneNumber
     from .pagination import Page
     from .phonelines import BlockAnonymous, BlockAnonymousTarget, Forwarding, Phoneline
+    from .rate_limit import RateLimitGate
     from .sms import SmsCallerId, SmsExtension
     from .transport import API_BASE_URL
     from .voicemails import Voicemail
@@ -58,6 +59,7 @@ _MODULES: dict[str, str] = {
     "API_BASE_URL": "transport",
     "Account": "account",
     "ActiveCall": "calls",
+    "ActiveRouting": "devices",
     "AuthProvider": "auth",
     "Balance": "account",
     "BearerToken": "auth",
@@ -82,6 +84,7 @@ _MODULES: dict[str, str] = {
     "PersonalAccessToken": "auth",
     "PhoneNumber": "numbers",
     "Phoneline": "phonelines",
+    "RateLimitGate": "rate_limit",
     "SipgateApiError": "exceptions",
     "SipgateAuthenticationError": "exceptions",
     "SipgateBadRequestError": "exceptions",
@@ -127,6 +130,7 @@ __all__ = [
     "API_BASE_URL",
     "Account",
     "ActiveCall",
+    "ActiveRouting",
     "AuthProvider",
     "Balance",
     "BearerToken",
@@ -151,6 +155,7 @@ __all__ = [
     "PersonalAccessToken",
     "PhoneNumber",
     "Phoneline",
+    "RateLimitGate",
     "SipgateApiError",
     "SipgateAuthenticationError",
     "SipgateBadRequestError",

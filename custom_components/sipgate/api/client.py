@@ -11,6 +11,7 @@ from .fax import FaxApi
 from .history import HistoryApi
 from .numbers import NumbersApi
 from .phonelines import PhonelinesApi
+from .rate_limit import RateLimitGate
 from .sms import SmsApi
 from .transport import API_BASE_URL, DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT, Transport
 from .voicemails import VoicemailsApi
@@ -27,7 +28,8 @@ class SipgateClient:
     ``devices``, ``fax``, ``history``, ``numbers``, ``phonelines``, ``sms``,
     ``voicemails``, ``webhook_settings``. National numbers are read in
     ``region`` (ISO country code). ``transport`` sends the requests of every
-    area (authentication, errors, rate limits, downloads of recordings and faxes).
+    area (authentication, errors, rate limits, downloads of recordings and faxes);
+    clients of one token should share one ``rate_limit`` gate.
     """
 
     def __init__(
@@ -38,10 +40,16 @@ class SipgateClient:
         region: str = DEFAULT_REGION,
         base_url: str = API_BASE_URL,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        rate_limit: RateLimitGate | None = None,
     ) -> None:
         """Create the client; nothing is sent until a method is awaited."""
         transport = Transport(
-            session, auth, region=region, base_url=base_url, request_timeout=request_timeout
+            session,
+            auth,
+            region=region,
+            base_url=base_url,
+            request_timeout=request_timeout,
+            rate_limit=rate_limit,
         )
         self.transport = transport
         self.account = AccountApi(transport)

@@ -1,16 +1,35 @@
 """Phones, apps and mobiles (devices) and their do-not-disturb setting."""
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .model import ApiModel
-from .parsing import flag, ids, required, text
+from .parsing import custom, flag, read_objects, required, text
 from .transport import Transport, path_segment
 
 
 @dataclass(frozen=True, slots=True)
+class ActiveRouting(ApiModel):
+    """A phone line or group a device rings for (``ActiveRouting``): its id and its name."""
+
+    model_name: ClassVar[str] = "active routing"
+
+    id: str = required()
+    alias: str | None = text()
+
+
+def _routings(value: Any) -> tuple[ActiveRouting, ...]:
+    """The routings of a list; entries without an id are skipped."""
+    return tuple(ActiveRouting.from_dict(item) for item in read_objects(value) if item.get("id"))
+
+
+@dataclass(frozen=True, slots=True)
 class Device(ApiModel):
-    """A device (``DeviceResponse``): an ``e0`` VoIP phone, ``x1`` external phone, ``y2`` mobile and so on."""
+    """A device (``DeviceResponse``): an ``e0`` VoIP phone, ``x1`` external phone, ``y2`` mobile and so on.
+
+    ``phonelines`` and ``groups`` are the lines and groups it rings for, with their
+    names; ``active_phonelines`` and ``active_groups`` are just their ids.
+    """
 
     model_name: ClassVar[str] = "device"
 
@@ -19,10 +38,20 @@ class Device(ApiModel):
     type: str | None = text()
     online: bool = flag()
     dnd: bool = flag()
-    active_phonelines: tuple[str, ...] = ids("activePhonelines")
-    active_groups: tuple[str, ...] = ids("activeGroups")
+    phonelines: tuple[ActiveRouting, ...] = custom(_routings, "activePhonelines", default=())
+    groups: tuple[ActiveRouting, ...] = custom(_routings, "activeGroups", default=())
     caller_id: str | None = text("callerId")
     owner: str | None = text()
+
+    @property
+    def active_phonelines(self) -> tuple[str, ...]:
+        """The ids of the phone lines the device rings for."""
+        return tuple(routing.id for routing in self.phonelines)
+
+    @property
+    def active_groups(self) -> tuple[str, ...]:
+        """The ids of the groups the device rings for."""
+        return tuple(routing.id for routing in self.groups)
 
 
 class DevicesApi:

@@ -130,13 +130,6 @@ def texts(alias: str | None = None) -> Any:
     return _field(alias, read_str_tuple, ())
 
 
-def ids(alias: str | None = None) -> Any:
-    """The ``id`` of each object of a list (objects without one are skipped)."""
-    return _field(
-        alias, lambda value: tuple(str(item["id"]) for item in read_objects(value) if item.get("id")), ()
-    )
-
-
 def inner_text(alias: str, key: str) -> Any:
     """A string ``key`` of the object under ``alias`` (``belongsToEndpoint.extension``)."""
     return _field(alias, lambda value: read_str(read_object(value).get(key)), None)

@@ -79,6 +79,15 @@ class NumberReadError(SipgateInvalidPhoneNumberError):
         self.hint = hint
 
 
+class ExtensionReadError(SipgateInvalidPhoneNumberError):
+    """A value that is not a sipgate extension of the kinds a field takes (``types``, their letters)."""
+
+    def __init__(self, message: str, *, field: str, value: str, types: frozenset[str]) -> None:
+        """Store the field, the value and the extension letters the field takes."""
+        super().__init__(message, field=field, value=value)
+        self.types = types
+
+
 def is_extension(value: str, types: frozenset[str] = ALL_EXTENSION_TYPES) -> bool:
     """Whether ``value`` is a sipgate extension of one of ``types`` (``e0``, ``p1`` …)."""
     match = _EXTENSION.fullmatch(value)
@@ -89,11 +98,12 @@ def validate_extension(value: str, *, field: str, types: frozenset[str] = ALL_EX
     """Return ``value`` if it is an extension of ``types``, else raise naming ``field``."""
     if not is_extension(value, types):
         kinds = ", ".join(sorted(types))
-        raise SipgateInvalidPhoneNumberError(
+        raise ExtensionReadError(
             f"{field}: {value!r} is not a sipgate extension (expected one of the types {kinds} "
             "followed by a number, e.g. e0 or p1)",
             field=field,
             value=value,
+            types=types,
         )
     return value
 

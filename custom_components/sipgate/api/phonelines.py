@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from .exceptions import SipgateValidationError
 from .model import ApiModel, check_required
 from .parsing import custom, flag, number, read_bool, required, text
-from .phone import normalize_number
+from .phone import is_extension, normalize_number
 from .transport import Transport, path_segment
 
 MAX_FORWARDINGS = 3
@@ -116,8 +116,9 @@ class PhonelinesApi:
                     value=forwarding.timeout,
                 )
             destination = forwarding.destination
-            # Destinations as sipgate listed them (E.164 or voicemail) go back unchanged.
-            if destination != "voicemail" and not _E164.fullmatch(destination):
+            # Destinations as sipgate lists them (E.164, voicemail, or an extension such as a
+            # group's p1) go back unchanged: the whole list is written, so one must not block the rest.
+            if not (destination == "voicemail" or _E164.fullmatch(destination) or is_extension(destination)):
                 destination = normalize_number(
                     destination, field="destination", region=self._transport.region
                 )

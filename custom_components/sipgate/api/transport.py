@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 import json
-import time
 from typing import Any, Final
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -28,14 +27,12 @@ from .exceptions import (
     SipgateTimeoutError,
 )
 from .query import QueryValue, build_query
+from .rate_limit import RateLimitGate
 
 API_BASE_URL: Final = "https://api.sipgate.com/v2"
 DEFAULT_REQUEST_TIMEOUT: Final = 15.0
 DEFAULT_REGION: Final = "DE"
 USER_AGENT: Final = "sipgate-home-assistant"
-# The longest wait a Retry-After can impose on the rate-limit gate (a broken header saying
-# "1e9" must not silence the integration for years).
-MAX_RATE_LIMIT_WAIT: Final = 6 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +116,9 @@ class Transport:
 
     The session is owned by the caller (Home Assistant shares one) and never
     closed here. ``auth`` decides the ``Authorization`` header; ``region`` is
-    the country national phone numbers are read in.
+    the country national phone numbers are read in. ``rate_limit`` is the gate
+    every request and download passes (pass the token's shared one; by default
+    the transport has its own).
     """
 
     def __init__(
@@ -130,6 +129,7 @@ class Transport:
         region: str = DEFAULT_REGION,
         base_url: str = API_BASE_URL,
         request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+        rate_limit: RateLimitGate | None = None,
     ) -> None:
         """Create a transport; nothing is sent until a request is awaited."""
         self._session = session
@@ -137,14 +137,13 @@ class Transport:
         self.region = region
         self._base_url = base_url.rstrip("/")
         self.request_timeout = request_timeout
-        # The rate-limit gate: after a 429 with Retry-After nothing is sent before this
-        # moment (time.time(): Retry-After may be an HTTP date), whoever asks — polls, refreshes and actions alike.
-        self._quiet_until = 0.0
+        # After a 429 with Retry-After nothing is sent before that time, whoever asks.
+        self.rate_limit = rate_limit or RateLimitGate()
 
     @property
     def rate_limited_for(self) -> float:
         """Seconds left until sipgate may be asked again (0 when it may be asked now)."""
-        return max(0.0, self._quiet_until - time.time())
+        return self.rate_limit.wait
 
     def url(self, path: str) -> str:
         """Return the absolute URL of an API path (``/v2`` is kept: no URL joining)."""
@@ -159,16 +158,9 @@ class Transport:
         json_body: Any = None,
         accept: str = "application/json",
     ) -> RawResponse:
-        if (wait := self.rate_limited_for) > 0:
-            raise SipgateRateLimitError(
-                HTTPStatus.TOO_MANY_REQUESTS,
-                f"sipgate asked to wait; {method} {path} not sent",
-                retry_after=wait,
-            )
+        self.rate_limit.check(f"{method} {path}")
         response = await self._exchange(method, path, params=params, json_body=json_body, accept=accept)
-        if response.status == HTTPStatus.TOO_MANY_REQUESTS and response.retry_after:
-            wait = min(response.retry_after, MAX_RATE_LIMIT_WAIT)
-            self._quiet_until = max(self._quiet_until, time.time() + wait)
+        self.rate_limit.answered(response.status, response.retry_after)
         return response
 
     async def _exchange(
@@ -271,6 +263,12 @@ class Transport:
         return raw
 
     async def _download(self, url: str, *, max_bytes: int) -> RawResponse:
+        self.rate_limit.check("the download of a file")
+        raw = await self._fetch_file(url, max_bytes=max_bytes)
+        self.rate_limit.answered(raw.status, raw.retry_after)
+        return raw
+
+    async def _fetch_file(self, url: str, *, max_bytes: int) -> RawResponse:
         parts = urlsplit(url)
         api = urlsplit(self._base_url)
         if parts.scheme not in ("https", api.scheme) or not parts.netloc:
@@ -293,6 +291,7 @@ class Transport:
                         status=response.status,
                         content_type=response.content_type,
                         body=bytes(body),
+                        retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
                         location=response.headers.get("Location"),
                     )
         except TimeoutError as err:

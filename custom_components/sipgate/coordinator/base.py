@@ -18,6 +18,7 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from ..api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError, SipgateRateLimitError
+from ..api.rate_limit import wait_seconds
 from ..const import DOMAIN, LOGGER
 from ..runtime import SipgateConfigEntry
 
@@ -105,7 +106,7 @@ class SipgateCoordinator[T](DataUpdateCoordinator[T]):
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="rate_limited",
-                translation_placeholders={"seconds": str(round(err.retry_after or 0))},
+                translation_placeholders={"seconds": str(wait_seconds(err))},
                 retry_after=retry_after,
             ) from err
         except SipgateError as err:
