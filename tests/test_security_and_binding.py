@@ -668,7 +668,17 @@ async def test_calls_are_answered_while_the_set_up_still_waits_for_sipgate(
     mock_account_endpoints(aioclient_mock)
     aioclient_mock.get(api_url("settings/sipgateio"), json=SETTINGS)
     aioclient_mock.put(api_url("settings/sipgateio"), status=204)
-    await automations(hass, on(EVENT_NEW_CALL, {"action": "sipgate.reject_call", "data": {"reason": "busy"}}))
+    # As the blueprints do: the account named by the event.
+    await automations(
+        hass,
+        on(
+            EVENT_NEW_CALL,
+            {
+                "action": "sipgate.reject_call",
+                "data": {"reason": "busy", "config_entry_id": "{{ trigger.event.data.config_entry_id }}"},
+            },
+        ),
+    )
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

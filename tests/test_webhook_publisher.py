@@ -552,3 +552,8 @@ async def test_urls_set_by_hand_are_shown_until_sipgate_pushes_to_them(
     assert new_url != WEBHOOK_URL
     assert issues(issue_registry)["webhook_url_by_hand"].translation_placeholders["url"] == new_url
     assert settings.requests() == []
+
+    # Management on again: the integration points sipgate to the URL itself.
+    hass.config_entries.async_update_entry(mock_config_entry, options=DEFAULT_OPTIONS)
+    await reload(hass, mock_config_entry)
+    assert "webhook_url_by_hand" not in issues(issue_registry)

@@ -89,6 +89,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     answers ringing calls, whatever the polled endpoints do. A coordinator
     whose first read fails leaves its entities out until it reads again.
     """
+    _drop_stale_runtime(entry)
     _ensure_entry_secrets(hass, entry)
     client = create_client(hass, entry.data)
     try:
@@ -137,11 +138,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     publisher.async_setup()
     async_update_security_issues(hass, entry, verify_signature=bool(options[CONF_VERIFY_SIGNATURE]))
 
-    @callback
-    def expire_calls(_now: datetime) -> None:
-        handler.async_calls_ended(calls.expire())
-
-    entry.async_on_unload(async_track_time_interval(hass, expire_calls, CALL_EXPIRY_INTERVAL))
+    _track_call_expiry(hass, entry, handler, calls)
 
     missing_scopes: set[str] = set()
     fax_tracker = FaxTracker(hass, entry.entry_id, client)
@@ -186,6 +183,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> b
     # After the platforms: the Messages entity hears the first announcements (held until started).
     entry.async_on_unload(arrivals.async_start())
     return True
+
+
+def _drop_stale_runtime(entry: SipgateConfigEntry) -> None:
+    """Forget the runtime of a failed earlier try.
+
+    Home Assistant removes an entry's runtime only on unload; answering actions look for
+    entries still setting up that have a runtime, and must not find that dead one.
+    """
+    if hasattr(entry, "runtime_data"):
+        object.__delattr__(entry, "runtime_data")
+
+
+def _track_call_expiry(
+    hass: HomeAssistant, entry: SipgateConfigEntry, handler: SipgateWebhook, calls: CallRegistry
+) -> None:
+    """End the calls nobody has heard of for too long, and forget old records, every minute."""
+
+    @callback
+    def expire_calls(_now: datetime) -> None:
+        handler.async_calls_ended(calls.expire())
+
+    entry.async_on_unload(async_track_time_interval(hass, expire_calls, CALL_EXPIRY_INTERVAL))
 
 
 def _ensure_entry_secrets(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+import re
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,9 @@ VOICEMAIL_STALE = 3600.0
 UNLISTED_POLLS_TO_END = 2
 # A second delivery of the same push within this many seconds is a duplicate, not a replay.
 DUPLICATE_WINDOW = 10.0
+
+
+_GATHER_KIND = re.compile(r"dtmf:\d{1,6}")
 
 
 def _now() -> float:
@@ -306,6 +310,11 @@ class CallRegistry:
                         for kind in kinds
                         if isinstance(kind, str)
                     }
+                    # A new Gather of the call gets a number of its own, not one already answered.
+                    record.gathers = max(
+                        (int(kind[5:]) for kind in record.deliveries if _GATHER_KIND.fullmatch(kind)),
+                        default=0,
+                    )
                     self._records[call_id] = record
         # Oldest first, as the eviction expects.
         ordered = sorted(self._records.values(), key=lambda record: record.touched)

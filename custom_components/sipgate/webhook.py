@@ -136,8 +136,8 @@ class SipgateWebhook:
         self._verifier = verifier
         self.admission = PushAdmission(calls, account_id=account_id, secret=secret)
         self.on_signature_failures = on_signature_failures
-        # Called for the first push accepted since set-up (sipgate reaches the current URL).
-        self.on_first_push: Callable[[], None] | None = None
+        # Called for accepted pushes until it returns True (sipgate reaches the current URL).
+        self.on_first_push: Callable[[], bool] | None = None
         # Called for each accepted push (the registry's accepted pushes are saved).
         self.on_accepted: Callable[[], None] | None = None
         self.stats = WebhookStats()
@@ -243,8 +243,8 @@ class SipgateWebhook:
         self.stats.accepted += 1
         if self.on_accepted is not None:
             self.on_accepted()
-        if self.stats.accepted == 1 and self.on_first_push is not None:
-            self.on_first_push()
+        if self.on_first_push is not None and self.on_first_push():
+            self.on_first_push = None
         action = await self._dispatch(event, record, request)
         if isinstance(action, Gather) and not record.ended:
             record.open_gather()
@@ -299,7 +299,7 @@ class SipgateWebhook:
                     record, CallState.RINGING if event.direction == "in" else CallState.DIALING
                 )
             case AnswerEvent():
-                record.by_voicemail = event.answering_number == "voicemail"
+                record.by_voicemail = "voicemail" in (event.answering_number, event.user)
                 self.calls.set_state(record, CallState.TALKING)
             case HangupEvent():
                 self.calls.end(record)

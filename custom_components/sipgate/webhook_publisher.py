@@ -121,7 +121,9 @@ class WebhookPublisher:
             self._raise_issue("no_public_url", ir.IssueSeverity.ERROR)
             return
         self._clear_issue("no_public_url")
-        if not self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
+        if self._entry.options.get(CONF_MANAGE_WEBHOOK_URLS, True):
+            self._clear_issue("webhook_url_by_hand")  # management was turned on again
+        else:
             # The user sets the URLs by hand now: a "set it by hand" issue has done its job.
             self._clear_issue("webhook_settings_forbidden")
             if self._entry.data.get(CONF_CONFIRMED_WEBHOOK_URL) == url:
@@ -175,15 +177,21 @@ class WebhookPublisher:
         ir.async_delete_issue(self._hass, DOMAIN, issue_id(self._entry, kind))
 
     @callback
-    def async_first_push(self) -> None:
-        """Sipgate pushes to the current URL: a reminder to enter it by hand has done its job."""
+    def async_first_push(self) -> bool:
+        """Sipgate pushes to the current URL: a reminder to enter it by hand has done its job.
+
+        Returns whether that is settled (``False`` while the public URL is not known yet,
+        before Home Assistant has started: the next push asks again).
+        """
         url = self._handler.public_url
-        if url is None or self._entry.data.get(CONF_CONFIRMED_WEBHOOK_URL) == url:
-            return
-        self._hass.config_entries.async_update_entry(
-            self._entry, data={**self._entry.data, CONF_CONFIRMED_WEBHOOK_URL: url}
-        )
+        if url is None:
+            return False
+        if self._entry.data.get(CONF_CONFIRMED_WEBHOOK_URL) != url:
+            self._hass.config_entries.async_update_entry(
+                self._entry, data={**self._entry.data, CONF_CONFIRMED_WEBHOOK_URL: url}
+            )
         self._clear_issue("webhook_url_by_hand")
+        return True
 
     @callback
     def async_signature_failures(self, in_a_row: int) -> None:

@@ -84,16 +84,18 @@ def resolve_entry(
 ) -> SipgateConfigEntry:
     """The account an action is for.
 
-    ``config_entry_id`` when given (checked by Home Assistant's
-    ``service.async_get_config_entry``, with its translated errors); else the
-    only loaded account; else the one ``prefer`` picks (e.g. the account the
-    call belongs to).
+    ``config_entry_id`` when given (an account ready to act, see :func:`ready_entries`;
+    anything else gets Home Assistant's ``service.async_get_config_entry`` translated
+    errors); else the only account ready to act; else the one ``prefer`` picks (e.g. the
+    account the call belongs to).
     """
+    entries = ready_entries(hass)
     if entry_id := call.data.get(ATTR_CONFIG_ENTRY_ID):
-        # Home Assistant's own check: the entry exists, is sipgate's and is loaded.
+        if (given := hass.config_entries.async_get_entry(entry_id)) in entries:
+            return given
+        # Home Assistant's own check and errors: the entry exists, is sipgate's and is loaded.
         entry: SipgateConfigEntry = service.async_get_config_entry(hass, DOMAIN, entry_id)
         return entry
-    entries = ready_entries(hass)
     if not entries:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_account")
     if len(entries) == 1:
