@@ -19,8 +19,8 @@ from .api import SipgateAuthenticationError, SipgateError, SipgateForbiddenError
 from .api.push_events import HangupEvent, PushEvent
 from .api.push_signature import SIPGATE_PUBLIC_KEY_PEM, SignatureVerifier
 from .api.rate_limit import wait_seconds
-from .arrivals import ArrivalTracker, async_remove_store
-from .call_memory import CallMemory, async_remove_call_store
+from .arrivals import STORE_PURPOSE as ARRIVALS_STORE, ArrivalTracker
+from .call_memory import STORE_PURPOSE as CALLS_STORE, CallMemory
 from .calls import CallRegistry
 from .client_factory import create_client, webhook_public_key
 from .cloudhook import async_delete_cloudhook
@@ -38,6 +38,7 @@ from .const import (
 )
 from .contact_names import ContactNames, ContactRefresher
 from .coordinator import AccountCoordinator, HistoryCoordinator, LiveCallsCoordinator
+from .entry_store import async_remove_entry_stores
 from .fax_tracking import FaxTracker
 from .media import async_setup_media
 from .runtime import (
@@ -273,8 +274,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> 
 async def async_remove_entry(hass: HomeAssistant, entry: SipgateConfigEntry) -> None:
     """Give the account its previous webhook URLs back and delete the cloudhook."""
     await async_restore_webhook_urls(hass, entry, create_client(hass, entry.data))
-    await async_remove_store(hass, entry.entry_id)
-    await async_remove_call_store(hass, entry.entry_id)
+    await async_remove_entry_stores(hass, entry.entry_id, ARRIVALS_STORE, CALLS_STORE)
     if CONF_WEBHOOK_ID in entry.data:
         await async_delete_cloudhook(hass, str(entry.data[CONF_WEBHOOK_ID]))
 

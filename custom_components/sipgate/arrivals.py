@@ -29,7 +29,6 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect, async_dispatcher_send
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.start import async_at_started
-from homeassistant.helpers.storage import Store
 
 from .api import FaxStatus, HistoryEntry
 from .api.phone import history_number
@@ -42,10 +41,10 @@ from .const import (
     EVENT_VOICEMAIL_RECEIVED,
     LOGGER,
 )
+from .entry_store import entry_store
 from .runtime import SipgateConfigEntry
 from .webhook import signal_call_event
 
-STORAGE_VERSION: Final = 1
 # Ids of announced items kept (the history window read is far smaller).
 MAX_REMEMBERED: Final = 1000
 # Seconds between the extra history reads after a hangup while no new voicemail shows up.
@@ -60,7 +59,8 @@ EVENTS: Final = {
     KIND_SMS: EVENT_SMS_RECEIVED,
     KIND_FAX: EVENT_FAX_RECEIVED,
 }
-DATA_STORES: Final = f"{DOMAIN}_arrival_stores"
+# The entry's store of announced items (entry_store.py).
+STORE_PURPOSE: Final = "arrivals"
 # Fax statuses (``faxStatusType``) of a fax not through yet; sipgate writes STARTING too.
 FAX_UNFINISHED: Final = frozenset(
     {status.value for status in FaxStatus if not status.is_final} | {"STARTING"}
@@ -109,24 +109,6 @@ def line_of(entry: HistoryEntry) -> str | None:
     return next(iter(lines or entry.connection_ids), None)
 
 
-def store_for(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """The entry's store of announced items, one object per entry for the whole run.
-
-    Sharing it across reloads means a save still being written is what the
-    next load reads.
-    """
-    stores: dict[str, Store[dict[str, Any]]] = hass.data.setdefault(DATA_STORES, {})
-    if entry_id not in stores:
-        stores[entry_id] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.arrivals")
-    return stores[entry_id]
-
-
-async def async_remove_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget what an entry announced (the entry is removed)."""
-    await store_for(hass, entry_id).async_remove()
-    hass.data[DATA_STORES].pop(entry_id, None)
-
-
 class ArrivalTracker:
     """Announces each new voicemail, SMS and fax of one account once."""
 
@@ -134,7 +116,7 @@ class ArrivalTracker:
         """Follow ``entry``'s history; call :meth:`async_load` before the first read."""
         self._hass = hass
         self._entry = entry
-        self._store = store_for(hass, entry.entry_id)
+        self._store = entry_store(hass, entry.entry_id, STORE_PURPOSE)
         # Announced (or known at the first run) ids, oldest first; None: nothing stored yet.
         self._known: dict[str, None] | None = None
         self._retries_left = 0

@@ -17,29 +17,14 @@ from __future__ import annotations
 from typing import Any, Final
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.storage import Store
 
 from .calls import CallRegistry
-from .const import DOMAIN
+from .entry_store import entry_store
 
-STORAGE_VERSION: Final = 1
 # Seconds between writes while pushes arrive.
 SAVE_DELAY: Final = 30.0
-DATA_STORES: Final = f"{DOMAIN}_call_stores"
-
-
-def _store_for(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """The entry's store, one object for the whole run (a pending write is what a reload reads)."""
-    stores: dict[str, Store[dict[str, Any]]] = hass.data.setdefault(DATA_STORES, {})
-    if entry_id not in stores:
-        stores[entry_id] = Store(hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}.calls")
-    return stores[entry_id]
-
-
-async def async_remove_call_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget the entry's calls (the entry is removed)."""
-    await _store_for(hass, entry_id).async_remove()
-    hass.data[DATA_STORES].pop(entry_id, None)
+# The entry's store of accepted pushes (entry_store.py).
+STORE_PURPOSE: Final = "calls"
 
 
 class CallMemory:
@@ -47,7 +32,7 @@ class CallMemory:
 
     def __init__(self, hass: HomeAssistant, entry_id: str, calls: CallRegistry) -> None:
         """Keep ``calls``' accepted pushes in ``entry_id``'s store."""
-        self._store = _store_for(hass, entry_id)
+        self._store = entry_store(hass, entry_id, STORE_PURPOSE)
         self._calls = calls
         self._save_pending = False
 
