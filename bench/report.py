@@ -180,8 +180,9 @@ def markdown(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "Paced at 20 calls/s (newCall, answer 2 s later, hangup 5 s later; the Node server gets its "
-        "signed sample at the same 60 requests/s), recorder on; latency counted from each request's "
+        "Paced at 20 calls/s (newCall, answer 2 s later, hangup 5 s later, each request in a 1/60 s "
+        "slot of its own; the Node server gets its signed sample at the same 60 requests/s, at the "
+        "same instants), recorder on; latency counted from each request's "
         "scheduled time:",
         "",
         "| row | requests | p50 ms | p99 ms (all) | newCall p50 ms | newCall p99 ms | event-loop CPU µs | recorder CPU µs | loop lag p99 / max ms | longest GC pause ms |",
